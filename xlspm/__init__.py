@@ -1,0 +1,41 @@
+"""xlspm: a spreadsheet-native, Excel-exact engine for sales incentive compensation.
+
+Public API
+----------
+Numerics
+    :func:`excel_round`, :func:`ieee_round`, :func:`round_half_away`, :func:`snap15`
+Tier engine
+    :func:`tiered_payout`, :func:`tier_rate`, :func:`tier_index`, :class:`RateTable`
+Backends
+    :func:`get_backend`, :func:`set_backend`, :func:`use_backend`,
+    :func:`available_backends`
+Errors
+    :class:`XlspmError` and its subclasses.
+"""
+
+from .backend import available_backends, get_backend, set_backend, use_backend
+from .errors import BackendError, InputError, TierTableError, XlspmError
+from .numerics import excel_round, ieee_round, round_half_away, snap15
+from .tiers import RateTable, tier_index, tier_rate, tiered_payout
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BackendError",
+    "InputError",
+    "RateTable",
+    "TierTableError",
+    "XlspmError",
+    "__version__",
+    "available_backends",
+    "excel_round",
+    "get_backend",
+    "ieee_round",
+    "round_half_away",
+    "set_backend",
+    "snap15",
+    "tier_index",
+    "tier_rate",
+    "tiered_payout",
+    "use_backend",
+]

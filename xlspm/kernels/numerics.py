@@ -1,0 +1,198 @@
+"""Excel arithmetic kernels (numba): 15-digit snap, ROUND, IEEE rounding.
+
+Excel shows, compares and rounds a double through its 15-significant-digit
+decimal form. These kernels compute that form without string formatting:
+``x * 10**n`` is formed exactly (or to ~106 bits outside 1e-8..1e15) as a
+double-double with Dekker's product, then rounded to an integer.
+
+All functions are private, never validate, and work on finite doubles with
+``1e-280 <= |x| <= 1e290`` (other values are passed through or flushed as
+documented in :mod:`xlspm.numerics`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._compile import njit
+from ._pow10 import P10_HI, P10_LO, P10_OFFSET
+
+SPLITTER = 134217729.0  # 2**27 + 1, Veltkamp split constant
+SNAP_MIN = 1e-280
+SNAP_MAX = 1e290
+FAST_LIMIT = 1e14  # |x| * 10**digits below this: rounding position is in the 15 digits
+NEAR_TIE = 1e-14  # relative half-width around a .5 that needs the exact path
+TWO53 = 9007199254740992.0
+
+
+@njit
+def two_prod(a, b):
+    """Return ``(p, err)`` with ``p + err == a * b`` exactly (Dekker)."""
+    p = a * b
+    c = SPLITTER * a
+    ah = c - (c - a)
+    al = a - ah
+    c = SPLITTER * b
+    bh = c - (c - b)
+    bl = b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, err
+
+
+@njit
+def scaled_nearest(x, n):
+    """Nearest integer to the exact ``x * 10**n``, ties to even (as ``%.15g``)."""
+    p, err = two_prod(x, P10_HI[n + P10_OFFSET])
+    err += x * P10_LO[n + P10_OFFSET]
+    m = np.rint(p)
+    f = (p - m) + err
+    if f > 0.5:
+        m += 1.0
+    elif f < -0.5:
+        m -= 1.0
+    elif f == 0.5 and m % 2.0 != 0.0:
+        m += 1.0
+    elif f == -0.5 and m % 2.0 != 0.0:
+        m -= 1.0
+    return m
+
+
+@njit
+def sig15(x):
+    """Return ``(m, e)``: ``10**14 <= |m| < 10**15`` and ``x ~ m * 10**(e-14)``."""
+    e = math.floor(math.log10(abs(x)))
+    m = scaled_nearest(x, 14 - e)
+    for _ in range(3):
+        am = abs(m)
+        if am >= 1e15:
+            e += 1
+        elif am < 1e14:
+            e -= 1
+        else:
+            break
+        m = scaled_nearest(x, 14 - e)
+    return m, e
+
+
+@njit
+def from_sig(m, e):
+    """Return the double nearest to ``m * 10**(e-14)`` (``m`` integer-valued)."""
+    k = 14 - e
+    if k >= 0:
+        hi = P10_HI[k + P10_OFFSET]
+        lo = P10_LO[k + P10_OFFSET]
+        v = m / hi
+        if lo != 0.0:
+            p, err = two_prod(v, hi)
+            v += (((m - p) - err) - v * lo) / hi
+        return v
+    hi = P10_HI[-k + P10_OFFSET]
+    lo = P10_LO[-k + P10_OFFSET]
+    if lo == 0.0:
+        return m * hi
+    p, err = two_prod(m, hi)
+    return p + (err + m * lo)
+
+
+@njit
+def snap15_one(x):
+    """Return ``x`` as Excel sees it: rounded to 15 significant digits."""
+    ax = abs(x)
+    if not (SNAP_MIN <= ax <= SNAP_MAX):
+        return x
+    m, e = sig15(x)
+    return from_sig(m, e)
+
+
+@njit
+def round_excel_slow(x, digits):
+    """Excel ROUND through the exact 15-digit integer form."""
+    ax = abs(x)
+    if ax > SNAP_MAX:
+        return x
+    if ax < SNAP_MIN:
+        return 0.0
+    m, e = sig15(x)
+    k = 14 - e - digits
+    if k <= 0:
+        return from_sig(m, e)
+    if k > 15:
+        return 0.0
+    p = np.int64(P10_HI[k + P10_OFFSET])
+    q = (np.int64(abs(m)) + p // 2) // p
+    if q == 0:
+        return 0.0
+    return math.copysign(from_sig(float(q), 14 - digits), x)
+
+
+@njit
+def round_excel_one(x, digits):
+    """Excel ROUND(x, digits): half away from zero on the 15-digit value."""
+    if x == 0.0 or not math.isfinite(x):
+        return x
+    if 0 <= digits <= 22:
+        scale = P10_HI[digits + P10_OFFSET]
+        t = abs(x) * scale
+        if t < FAST_LIMIT:
+            fl = math.floor(t)
+            fr = t - fl
+            tol = NEAR_TIE * t
+            if fr < 0.5 - tol or fr > 0.5 + tol:
+                q = fl + 1.0 if fr > 0.5 else fl
+                if q == 0.0:
+                    return 0.0
+                return math.copysign(q / scale, x)
+    return round_excel_slow(x, digits)
+
+
+@njit
+def round_ieee_one(x, digits):
+    """Half away from zero on the exact binary value (no 15-digit snap)."""
+    if x == 0.0 or not math.isfinite(x):
+        return x
+    ax = abs(x)
+    p, err = two_prod(ax, P10_HI[digits + P10_OFFSET])
+    err += ax * P10_LO[digits + P10_OFFSET]
+    if p >= TWO53:  # x's own spacing is wider than 10**-digits: x is the answer
+        return x
+    fl = math.floor(p)
+    frac = (p - fl) + err
+    if frac >= 0.5:
+        fl += 1.0
+    elif frac < -0.5:
+        fl -= 1.0
+    q = fl
+    if q == 0.0:
+        return 0.0
+    return math.copysign(from_sig(q, 14 - digits), x)
+
+
+@njit
+def excel_less(a, b):
+    """Return ``a < b`` as Excel compares: on the 15-digit values."""
+    if abs(a - b) > NEAR_TIE * max(abs(a), abs(b)):
+        return a < b
+    return snap15_one(a) < snap15_one(b)
+
+
+@njit
+def snap15(x, out):
+    """Vector form of :func:`snap15_one`."""
+    for i in range(x.size):
+        out[i] = snap15_one(x[i])
+
+
+@njit
+def round_excel(x, digits, out):
+    """Vector form of :func:`round_excel_one`."""
+    for i in range(x.size):
+        out[i] = round_excel_one(x[i], digits)
+
+
+@njit
+def round_ieee(x, digits, out):
+    """Vector form of :func:`round_ieee_one`."""
+    for i in range(x.size):
+        out[i] = round_ieee_one(x[i], digits)

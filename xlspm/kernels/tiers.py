@@ -1,0 +1,114 @@
+"""Tier-engine kernels (numba).
+
+Tables arrive validated and pre-computed by :mod:`xlspm.tiers`:
+
+* ``thr``: the tier thresholds. In ``excel`` precision ``thr[i]`` is the
+  smallest double whose 15-digit value reaches ``floors[i]``, so one IEEE
+  comparison ``x >= thr[i]`` decides the tier exactly as VLOOKUP does; in
+  ``ieee`` precision ``thr`` is ``floors``.
+* ``cum``: marginal payout of all complete bands below tier ``i``, summed in
+  tier order (the order of the spreadsheet SUMPRODUCT).
+
+Scalars are passed as 1-element arrays with a step of 0 (``a[i * step]``),
+so one compiled kernel serves scalars and per-element arrays.
+"""
+
+from __future__ import annotations
+
+from ._compile import njit
+from .numerics import excel_less, round_excel_one, round_ieee_one
+
+RETROACTIVE = 0
+MARGINAL = 1
+FLAT = 2
+LINEAR = 3
+
+
+@njit
+def find_tier(v, thr):
+    """Index of the last threshold ``<= v``; -1 below the first (NaN: -1)."""
+    lo = 0
+    hi = thr.size
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if thr[mid] <= v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+@njit
+def tier_index(x, thr, out):
+    """Tier index of every ``x``."""
+    for i in range(x.size):
+        out[i] = find_tier(x[i], thr)
+
+
+@njit
+def mode_value(mode, v, t, floors, rates, cum):
+    """Payout per unit of scale in tier ``t`` (``t >= 0``) before base/scale."""
+    if mode == MARGINAL:
+        return cum[t] + rates[t] * max(v - floors[t], 0.0)
+    if mode == LINEAR:
+        if t == rates.size - 1:
+            return rates[t]
+        dx = max(v - floors[t], 0.0)
+        return rates[t] + dx * (rates[t + 1] - rates[t]) / (floors[t + 1] - floors[t])
+    return rates[t]
+
+
+@njit
+def tier_payout(
+    x,
+    thr,
+    floors,
+    rates,
+    cum,
+    mode,
+    scale,
+    s_step,
+    base,
+    b_step,
+    gate,
+    g_step,
+    cap,
+    c_step,
+    flags,
+    digits,
+    out,
+):
+    """Tiered payout of every ``x``; returns the first index below the table or -1.
+
+    ``flags`` bits: 1 base given, 2 gate given, 4 cap given, 8 round,
+    16 excel precision.
+    """
+    has_base = flags & 1 != 0
+    has_gate = flags & 2 != 0
+    has_cap = flags & 4 != 0
+    do_round = flags & 8 != 0
+    excel = flags & 16 != 0
+    first_below = -1
+    for i in range(x.size):
+        v = x[i]
+        t = find_tier(v, thr)
+        if t < 0:
+            if first_below < 0:
+                first_below = i
+            out[i] = 0.0
+            continue
+        if mode == RETROACTIVE:
+            amount = base[i * b_step] if has_base else v * scale[i * s_step]
+            pay = amount * rates[t]
+        else:
+            pay = scale[i * s_step] * mode_value(mode, v, t, floors, rates, cum)
+        if has_gate:
+            g = gate[i * g_step]
+            if (excel_less(v, g)) if excel else (v < g):
+                pay = 0.0
+        if has_cap:
+            pay = min(pay, cap[i * c_step])
+        if do_round:
+            pay = round_excel_one(pay, digits) if excel else round_ieee_one(pay, digits)
+        out[i] = pay
+    return first_below

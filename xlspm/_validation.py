@@ -76,18 +76,31 @@ def as_float_array(value, name: str) -> ArrayArg:
     if isinstance(raw, (str, bytes)):
         raise InputError(f"{name}: got text {_describe(raw)}; expected a number.")
     try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        obj = np.asarray(raw, dtype=object).ravel()
-        for pos, item in enumerate(obj):
-            if isinstance(item, bool) or not isinstance(item, numbers.Real):
-                raise InputError(
-                    f"{name}[{pos}]: got {_describe(item)} "
-                    f"({type(item).__name__}); expected a number. Convert text "
-                    "to numbers and fill blanks before calling."
-                ) from None
-        raise
-    return ArrayArg(np.ascontiguousarray(arr.ravel()), arr.shape, index, series_name)
+        arr = np.asarray(raw)
+    except ValueError as exc:  # ragged nested sequences
+        raise InputError(
+            f"{name}: got rows of different lengths; expected a number or a "
+            "rectangular array of numbers."
+        ) from exc
+    if arr.dtype.kind not in "iuf":
+        _reject_non_numbers(np.asarray(raw, dtype=object), name)
+    return ArrayArg(
+        np.ascontiguousarray(arr.astype(np.float64).ravel()),
+        arr.shape,
+        index,
+        series_name,
+    )
+
+
+def _reject_non_numbers(arr: np.ndarray, name: str) -> None:
+    flat = arr.ravel()
+    for pos, item in enumerate(flat.tolist()):
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            where = name if arr.ndim == 0 else f"{name}[{pos}]"
+            raise InputError(
+                f"{where}: got {_describe(item)} ({type(item).__name__}); expected "
+                "a number. Convert text to numbers and fill blanks before calling."
+            )
 
 
 def require_finite(values: np.ndarray, name: str) -> np.ndarray:
@@ -113,8 +126,9 @@ def require_finite(values: np.ndarray, name: str) -> np.ndarray:
     bad = ~np.isfinite(values)
     if bad.any():
         pos = int(np.argmax(bad))
+        got, count = float(values[pos]), int(bad.sum())
         raise InputError(
-            f"{name}[{pos}]: got {values[pos]!r} ({int(bad.sum())} such value(s)); "
+            f"{name}[{pos}]: got {got!r} ({count} such value(s)); "
             "every value must be a finite number. A blank is not zero in comp: "
             "fill blanks with 0 or drop those rows explicitly."
         )

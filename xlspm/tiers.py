@@ -56,7 +56,10 @@ _MODE_CODES.update(flat=_nb.FLAT, linear=_nb.LINEAR)
 
 
 def _table_vector(values, name: str) -> np.ndarray:
-    arr = as_float_array(values, name)
+    try:
+        arr = as_float_array(values, name)
+    except InputError as exc:
+        raise TierTableError(str(exc)) from None
     if len(arr.shape) > 1:
         raise TierTableError(
             f"{name}: got an array of shape {arr.shape}; expected one column of "
@@ -67,8 +70,8 @@ def _table_vector(values, name: str) -> np.ndarray:
     if bad.any():
         pos = int(np.argmax(bad))
         raise TierTableError(
-            f"{name}[{pos}]: got {vec[pos]!r}; every {name[:-1]} must be a finite "
-            "number. Fill the blank cell or delete the row."
+            f"{name}[{pos}]: got {float(vec[pos])!r}; every {name[:-1]} must be a "
+            "finite number. Fill the blank cell or delete the row."
         )
     return vec
 
@@ -80,8 +83,8 @@ def _check_increasing(floors: np.ndarray, seen: np.ndarray, how: str) -> None:
         i = int(np.argmax(bad)) + 1
         kind = "duplicates" if steps[i - 1] == 0 else "is below"
         raise TierTableError(
-            f"floors[{i}] = {floors[i]!r} {kind} floors[{i - 1}] = "
-            f"{floors[i - 1]!r}{how}; floors must be strictly increasing. Sort "
+            f"floors[{i}] = {float(floors[i])!r} {kind} floors[{i - 1}] = "
+            f"{float(floors[i - 1])!r}{how}; floors must be strictly increasing. Sort "
             "the table by floor and remove duplicate rows."
         )
 
@@ -188,8 +191,8 @@ def _index(values: np.ndarray, table: RateTable) -> np.ndarray:
 def _raise_below(values: np.ndarray, pos: int, table: RateTable) -> None:
     count = int((_index(values, table) < 0).sum())
     raise InputError(
-        f"x[{pos}] = {values[pos]!r} is below the first floor "
-        f"{table.floors[0]!r} of the rate table ({count} value(s) are); a "
+        f"x[{pos}] = {float(values[pos])!r} is below the first floor "
+        f"{float(table.floors[0])!r} of the rate table ({count} value(s) are); a "
         "spreadsheet VLOOKUP shows #N/A here. Add a lower tier to the table, or "
         "pass below='zero' to pay 0 below it."
     )

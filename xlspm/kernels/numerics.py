@@ -70,6 +70,11 @@ def sig15(x):
             e += 1
         elif am < 1e14:
             e -= 1
+        elif am == 1e14:  # may be a 14-digit value rounded up: try one lower
+            m2 = scaled_nearest(x, 15 - e)
+            if abs(m2) < 1e15:
+                return m2, e - 1
+            break
         else:
             break
         m = scaled_nearest(x, 14 - e)

@@ -49,6 +49,13 @@ def sig15(x):
             break
         e = e + up - down
         m[bad] = scaled_nearest(x[bad], 14 - e[bad])
+    edge = np.abs(m) == 1e14  # may be a 14-digit value rounded up: try one lower
+    if edge.any():
+        m2 = scaled_nearest(x[edge], 15 - e[edge])
+        lower = np.abs(m2) < 1e15
+        idx = np.flatnonzero(edge)[lower]
+        m[idx] = m2[lower]
+        e[idx] -= 1
     return m, e
 
 
@@ -115,7 +122,8 @@ def round_excel(x, digits):
         scale = P10_HI[digits + P10_OFFSET]
         t = np.abs(x) * scale
         fl = np.floor(t)
-        fr = t - fl
+        with np.errstate(invalid="ignore"):  # inf - inf for infinite x
+            fr = t - fl
         tol = NEAR_TIE * t
         fast = ok & (t < FAST_LIMIT) & ((fr < 0.5 - tol) | (fr > 0.5 + tol))
         q = np.where(fr > 0.5, fl + 1.0, fl)[fast]

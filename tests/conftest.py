@@ -1,0 +1,26 @@
+import os
+import shutil
+
+import pytest
+
+import xlspm
+
+
+@pytest.fixture(params=xlspm.available_backends())
+def backend(request):
+    """Run the test once per available backend (numba and the NumPy path)."""
+    with xlspm.use_backend(request.param):
+        yield request.param
+
+
+@pytest.fixture
+def soffice():
+    """Path of LibreOffice's soffice; fails (not skips) under CI when missing."""
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "LibreOffice is required in CI: apt-get install libreoffice-calc"
+            )
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return path

@@ -1,0 +1,57 @@
+import openpyxl
+import pytest
+
+from xlspm import InputError
+from xlspm.recalc import LibreOfficeError, find_soffice, recalculate
+
+
+def _book(path):
+    wb = openpyxl.Workbook()
+    wb.active.append([2.675, "=ROUND(A1,2)", "=A1*2"])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.libreoffice
+def test_recalculate_fills_cached_values(soffice, tmp_path):
+    src = _book(tmp_path / "in.xlsx")
+    assert openpyxl.load_workbook(src, data_only=True).active["B1"].value is None
+    out = recalculate(src, tmp_path / "out.xlsx")
+    values = openpyxl.load_workbook(out, data_only=True).active
+    assert (values["B1"].value, values["C1"].value) == (2.68, 5.35)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "out.xlsx"]
+
+
+def test_missing_input(tmp_path):
+    with pytest.raises(InputError, match=r"nope\.xlsx: no such workbook"):
+        recalculate(tmp_path / "nope.xlsx", tmp_path / "out.xlsx")
+
+
+def test_wrong_suffix(tmp_path):
+    src = tmp_path / "data.csv"
+    src.write_text("a,b\n")
+    with pytest.raises(InputError, match=r"expected an \.xlsx workbook, got '\.csv'"):
+        recalculate(src, tmp_path / "out.xlsx")
+
+
+def test_output_must_be_new(tmp_path):
+    src = _book(tmp_path / "in.xlsx")
+    with pytest.raises(InputError, match=r"must be a new file, not the input"):
+        recalculate(src, src)
+    (tmp_path / "out.xlsx").write_text("keep me")
+    with pytest.raises(InputError, match=r"out\.xlsx: already exists"):
+        recalculate(src, tmp_path / "out.xlsx")
+    assert (tmp_path / "out.xlsx").read_text() == "keep me"
+
+
+def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.delenv("XLSPM_SOFFICE", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(
+        LibreOfficeError, match=r"apt-get install -y .*libreoffice-calc"
+    ):
+        find_soffice()
+    monkeypatch.setenv("XLSPM_SOFFICE", "/no/such/soffice")
+    with pytest.raises(LibreOfficeError, match=r"XLSPM_SOFFICE is '/no/such/soffice'"):
+        recalculate(_book(tmp_path / "in.xlsx"), tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()

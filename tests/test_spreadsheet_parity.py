@@ -1,6 +1,7 @@
-"""The tier engine against a real spreadsheet: LibreOffice recalculates the
-VLOOKUP / SUMPRODUCT / INDEX-MATCH / ROUND formulas a comp workbook uses, and
-every cached result must equal xlspm's to the cent.
+"""The tier engine against a real spreadsheet.
+
+LibreOffice recalculates the VLOOKUP / SUMPRODUCT / INDEX-MATCH / ROUND formulas
+a comp workbook uses, and every cached result must equal xlspm's to the cent.
 """
 
 import numpy as np

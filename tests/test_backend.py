@@ -72,3 +72,28 @@ def test_environment_variable_disables_numba():
     assert result["compiled"] is False  # the decorator left plain functions
     assert result["round"] == 2.68
     assert "XLSPM_DISABLE_NUMBA is set" in result["error"]
+
+
+def test_concurrent_threads_and_a_forked_child_are_safe():
+    code = (
+        "import json, os, numpy as np, xlspm\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "x = np.linspace(0, 2, 200_000)\n"
+        "f = lambda _: xlspm.tiered_payout(x, [0, 1], [0.1, 0.2], round_to=2).sum()\n"
+        "with ThreadPoolExecutor(4) as pool:\n"
+        "    sums = set(pool.map(f, range(16)))\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if f(0) in sums else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "import numba\n"
+        "print(json.dumps({'sums': len(sums), 'child': os.waitstatus_to_exitcode(status),\n"
+        "                  'layer': numba.threading_layer()}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result == {"sums": 1, "child": 0, "layer": result["layer"]}
+    assert result["layer"] in ("tbb", "workqueue")

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .backend import get_backend
 from .errors import InputError
+from .kernels import numerics as _nb
+from .kernels._compile import KERNEL_LOCK
 
 __all__ = [
     "ArrayArg",
@@ -85,7 +88,7 @@ def as_float_array(value, name: str) -> ArrayArg:
     if arr.dtype.kind not in "iuf":
         _reject_non_numbers(np.asarray(raw, dtype=object), name)
     return ArrayArg(
-        np.ascontiguousarray(arr.astype(np.float64).ravel()),
+        np.ascontiguousarray(arr.astype(np.float64, copy=False).ravel()),
         arr.shape,
         index,
         series_name,
@@ -101,6 +104,13 @@ def _reject_non_numbers(arr: np.ndarray, name: str) -> None:
                 f"{where}: got {_describe(item)} ({type(item).__name__}); expected "
                 "a number. Convert text to numbers and fill blanks before calling."
             )
+
+
+def _count_nonfinite(values: np.ndarray) -> int:
+    if values.size < 10_000 or get_backend() != "numba":
+        return int(values.size - np.isfinite(values).sum())
+    with KERNEL_LOCK:
+        return int(_nb.count_nonfinite(values))
 
 
 def require_finite(values: np.ndarray, name: str) -> np.ndarray:
@@ -123,6 +133,8 @@ def require_finite(values: np.ndarray, name: str) -> np.ndarray:
     InputError
         If any value is NaN (a blank) or infinite.
     """
+    if _count_nonfinite(values) == 0:
+        return values
     bad = ~np.isfinite(values)
     if bad.any():
         pos = int(np.argmax(bad))

@@ -29,6 +29,7 @@ from ._validation import as_choice, as_float_array, as_int, wrap_like
 from .backend import get_backend
 from .kernels import numerics as _nb
 from .kernels import numerics_numpy as _np
+from .kernels._compile import KERNEL_LOCK
 
 __all__ = ["PRECISIONS", "excel_round", "ieee_round", "round_half_away", "snap15"]
 
@@ -39,7 +40,8 @@ DIGITS_RANGE = (-300, 300)
 def _apply(kernel_nb, kernel_np, values: np.ndarray, *args) -> np.ndarray:
     if get_backend() == "numba":
         out = np.empty_like(values)
-        kernel_nb(values, *args, out)
+        with KERNEL_LOCK:
+            kernel_nb(values, *args, out)
         return out
     return kernel_np(values, *args)
 

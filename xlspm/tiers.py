@@ -28,6 +28,7 @@ Gate, cap and rounding are applied in that order after the mode's payout.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,7 @@ from .errors import InputError, TierTableError
 from .kernels import numerics_numpy as _num_np
 from .kernels import tiers as _nb
 from .kernels import tiers_numpy as _np
+from .kernels._compile import KERNEL_LOCK
 from .numerics import PRECISIONS
 
 __all__ = ["BELOW", "MODES", "RateTable", "tier_index", "tier_rate", "tiered_payout"]
@@ -89,17 +91,30 @@ def _check_increasing(floors: np.ndarray, seen: np.ndarray, how: str) -> None:
         )
 
 
-def _excel_threshold(floor: float) -> float:
-    """Smallest double whose 15-digit value is ``>= floor`` (``floor`` snapped)."""
-    if floor == 0.0:
-        return 0.0
-    snap = _num_np.snap15
-    y = np.array([floor - abs(floor) * 5e-15])
-    while snap(y)[0] < floor:
-        y = np.nextafter(y, np.inf)
-    while snap(np.nextafter(y, -np.inf))[0] >= floor:
-        y = np.nextafter(y, -np.inf)
-    return float(y[0])
+def _excel_thresholds(seen: np.ndarray) -> np.ndarray:
+    """Smallest doubles whose 15-digit values reach the (snapped) floors ``seen``.
+
+    Starts at the decimal midpoint below each floor (where Excel's rounding
+    flips) and steps by single ulps until the boundary is exact.
+    """
+    thr = seen.copy()
+    nz = seen != 0.0  # the threshold of 0 is 0
+    f = seen[nz]
+    m, e = _num_np.sig15(f)
+    power = m == 1e14  # below 10**k the 15-digit grid is ten times finer
+    y = _num_np.from_sig(
+        np.where(power, 1e15 - 0.5, m - 0.5), np.where(power, e - 1, e)
+    )
+    while (low := _num_np.snap15(y) < f).any():
+        y[low] = np.nextafter(y[low], np.inf)
+    while True:
+        prev = np.nextafter(y, -np.inf)
+        high = _num_np.snap15(prev) >= f
+        if not high.any():
+            break
+        y[high] = prev[high]
+    thr[nz] = y
+    return thr
 
 
 @dataclass(frozen=True)
@@ -160,18 +175,26 @@ class RateTable:
                 "needs exactly one rate (rates[i] applies from floors[i] up to "
                 "floors[i+1])."
             )
-        _check_increasing(f, f, "")
-        thr = f.copy()
-        if precision == "excel":
-            seen = _num_np.snap15(f)
-            _check_increasing(f, seen, " at 15 significant digits (as Excel compares)")
-            thr = np.array([_excel_threshold(v) for v in seen])
-        cum = np.zeros(f.size)
-        for i in range(1, f.size):
-            cum[i] = cum[i - 1] + r[i - 1] * (f[i] - f[i - 1])
-        for arr in (f, r, thr, cum):
-            arr.setflags(write=False)
-        return cls(f, r, precision, thr, cum)
+        return _prepared(f.tobytes(), r.tobytes(), precision)
+
+
+@functools.lru_cache(maxsize=512)
+def _prepared(floor_bytes: bytes, rate_bytes: bytes, precision: str) -> RateTable:
+    """Check order and compute thresholds once per distinct table."""
+    f = np.frombuffer(floor_bytes, dtype=np.float64).copy()
+    r = np.frombuffer(rate_bytes, dtype=np.float64).copy()
+    _check_increasing(f, f, "")
+    thr = f.copy()
+    if precision == "excel":
+        seen = _num_np.snap15(f)
+        _check_increasing(f, seen, " at 15 significant digits (as Excel compares)")
+        thr = _excel_thresholds(seen)
+    cum = np.zeros(f.size)
+    for i in range(1, f.size):
+        cum[i] = cum[i - 1] + r[i - 1] * (f[i] - f[i - 1])
+    for arr in (f, r, thr, cum):
+        arr.setflags(write=False)
+    return RateTable(f, r, precision, thr, cum)
 
 
 def _x_values(x):
@@ -183,13 +206,15 @@ def _x_values(x):
 def _index(values: np.ndarray, table: RateTable) -> np.ndarray:
     if get_backend() == "numba":
         out = np.empty(values.size, dtype=np.int64)
-        _nb.tier_index(values, table.thresholds, out)
+        with KERNEL_LOCK:
+            _nb.tier_index(values, table.thresholds, out)
         return out
     return _np.tier_index(values, table.thresholds)
 
 
-def _raise_below(values: np.ndarray, pos: int, table: RateTable) -> None:
-    count = int((_index(values, table) < 0).sum())
+def _raise_below(values: np.ndarray, table: RateTable) -> None:
+    below = _index(values, table) < 0
+    pos, count = int(np.argmax(below)), int(below.sum())
     raise InputError(
         f"x[{pos}] = {float(values[pos])!r} is below the first floor "
         f"{float(table.floors[0])!r} of the rate table ({count} value(s) are); a "
@@ -250,7 +275,7 @@ def tier_rate(x, floors, rates, *, precision="excel", below="zero"):
     arg = _x_values(x)
     idx = _index(arg.values, table)
     if below == "error" and (idx < 0).any():
-        _raise_below(arg.values, int(np.argmax(idx < 0)), table)
+        _raise_below(arg.values, table)
     out = np.where(idx < 0, 0.0, table.rates[np.maximum(idx, 0)])
     return wrap_like(out, arg)
 
@@ -337,9 +362,9 @@ def tiered_payout(
         key: (None, 0) if val is None else as_param(val, key, n)
         for key, val in (("scale", scale), ("base", base), ("gate", gate), ("cap", cap))
     }
-    pay, first_below = _payout(arg.values, table, mode, params, digits)
-    if below == "error" and first_below >= 0:
-        _raise_below(arg.values, first_below, table)
+    pay, n_below = _payout(arg.values, table, mode, params, digits)
+    if below == "error" and n_below:
+        _raise_below(arg.values, table)
     return wrap_like(pay, arg)
 
 
@@ -360,8 +385,9 @@ def _payout(values, table: RateTable, mode: str, params: dict, digits):
         flags += bit * (arr is not None)
         args += [np.zeros(1) if arr is None else arr, step]
     out = np.empty_like(values)
-    first_below = _nb.tier_payout(
-        values, table.thresholds, table.floors, table.rates, table.cumulative,
-        code, *args, flags, 0 if digits is None else digits, out,
-    )  # fmt: skip
-    return out, int(first_below)
+    with KERNEL_LOCK:
+        n_below = _nb.tier_payout(
+            values, table.thresholds, table.floors, table.rates, table.cumulative,
+            code, *args, flags, 0 if digits is None else digits, out,
+        )  # fmt: skip
+    return out, int(n_below)

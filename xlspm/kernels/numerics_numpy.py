@@ -125,8 +125,8 @@ def round_excel(x, digits):
         with np.errstate(invalid="ignore"):  # inf - inf for infinite x
             fr = t - fl
         tol = NEAR_TIE * t
-        fast = ok & (t < FAST_LIMIT) & ((fr < 0.5 - tol) | (fr > 0.5 + tol))
-        q = np.where(fr > 0.5, fl + 1.0, fl)[fast]
+        fast = ok & (t < FAST_LIMIT) & (np.abs(fr - 0.5) > tol)
+        q = (fl + (fr > 0.5))[fast]
         out[fast] = _signed(q / scale, q, x[fast])
         slow = ok & ~fast
     out[slow] = round_excel_slow(x[slow], digits)

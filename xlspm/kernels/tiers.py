@@ -15,7 +15,7 @@ so one compiled kernel serves scalars and per-element arrays.
 
 from __future__ import annotations
 
-from ._compile import njit
+from ._compile import njit, prange
 from .numerics import excel_less, round_excel_one, round_ieee_one
 
 RETROACTIVE = 0
@@ -24,11 +24,24 @@ FLAT = 2
 LINEAR = 3
 
 
-@njit
+SMALL_TABLE = 32  # up to this many tiers a branchless count beats bisection
+
+
+@njit(inline=True)
 def find_tier(v, thr):
-    """Index of the last threshold ``<= v``; -1 below the first (NaN: -1)."""
+    """Index of the last threshold ``<= v``; -1 below the first (NaN: -1).
+
+    Small tables count the thresholds reached without branching (random
+    attainments make bisection branches unpredictable); large ones bisect.
+    """
+    n = thr.size
+    if n <= SMALL_TABLE:
+        t = -1
+        for j in range(n):
+            t += thr[j] <= v
+        return t
     lo = 0
-    hi = thr.size
+    hi = n
     while lo < hi:
         mid = (lo + hi) >> 1
         if thr[mid] <= v:
@@ -38,27 +51,14 @@ def find_tier(v, thr):
     return lo - 1
 
 
-@njit
+@njit(parallel=True)
 def tier_index(x, thr, out):
     """Tier index of every ``x``."""
-    for i in range(x.size):
+    for i in prange(x.size):
         out[i] = find_tier(x[i], thr)
 
 
-@njit
-def mode_value(mode, v, t, floors, rates, cum):
-    """Payout per unit of scale in tier ``t`` (``t >= 0``) before base/scale."""
-    if mode == MARGINAL:
-        return cum[t] + rates[t] * max(v - floors[t], 0.0)
-    if mode == LINEAR:
-        if t == rates.size - 1:
-            return rates[t]
-        dx = max(v - floors[t], 0.0)
-        return rates[t] + dx * (rates[t + 1] - rates[t]) / (floors[t + 1] - floors[t])
-    return rates[t]
-
-
-@njit
+@njit(parallel=True)
 def tier_payout(
     x,
     thr,
@@ -78,7 +78,7 @@ def tier_payout(
     digits,
     out,
 ):
-    """Tiered payout of every ``x``; returns the first index below the table or -1.
+    """Tiered payout of every ``x``; returns how many are below the table.
 
     ``flags`` bits: 1 base given, 2 gate given, 4 cap given, 8 round,
     16 excel precision.
@@ -88,20 +88,30 @@ def tier_payout(
     has_cap = flags & 4 != 0
     do_round = flags & 8 != 0
     excel = flags & 16 != 0
-    first_below = -1
-    for i in range(x.size):
+    n_below = 0
+    for i in prange(x.size):
         v = x[i]
         t = find_tier(v, thr)
         if t < 0:
-            if first_below < 0:
-                first_below = i
+            n_below += 1
             out[i] = 0.0
             continue
+        # The mode branches stay inline: behind a helper call numba's code
+        # runs several times slower.
         if mode == RETROACTIVE:
             amount = base[i * b_step] if has_base else v * scale[i * s_step]
             pay = amount * rates[t]
         else:
-            pay = scale[i * s_step] * mode_value(mode, v, t, floors, rates, cum)
+            if mode == MARGINAL:
+                unit = cum[t] + rates[t] * max(v - floors[t], 0.0)
+            elif mode == LINEAR and t < rates.size - 1:
+                dx = max(v - floors[t], 0.0)
+                unit = rates[t] + dx * (rates[t + 1] - rates[t]) / (
+                    floors[t + 1] - floors[t]
+                )
+            else:
+                unit = rates[t]
+            pay = scale[i * s_step] * unit
         if has_gate:
             g = gate[i * g_step]
             if (excel_less(v, g)) if excel else (v < g):
@@ -111,4 +121,4 @@ def tier_payout(
         if do_round:
             pay = round_excel_one(pay, digits) if excel else round_ieee_one(pay, digits)
         out[i] = pay
-    return first_below
+    return n_below

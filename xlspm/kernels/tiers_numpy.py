@@ -31,7 +31,7 @@ def _mode_value(mode, x, t, floors, rates, cum):
 def tier_payout(
     x, thr, floors, rates, cum, mode, scale, base, gate, cap, excel, digits
 ):
-    """Tiered payouts; returns ``(payout, first_below)`` like the numba kernel.
+    """Tiered payouts; returns ``(payout, n_below)`` like the numba kernel.
 
     ``scale``, ``base``, ``gate`` and ``cap`` are arrays broadcastable to ``x``
     or None.
@@ -53,5 +53,4 @@ def tier_payout(
         pay = np.where(below, 0.0, np.minimum(pay, cap))
     if digits is not None:
         pay = round_excel(pay, digits) if excel else round_ieee(pay, digits)
-    first = int(np.argmax(below)) if below.any() else -1
-    return pay, first
+    return pay, int(below.sum())

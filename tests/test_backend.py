@@ -87,8 +87,9 @@ def test_concurrent_threads_and_a_forked_child_are_safe():
         "    os._exit(0 if f(0) in sums else 3)\n"
         "_, status = os.waitpid(pid, 0)\n"
         "import numba\n"
-        "print(json.dumps({'sums': len(sums), 'child': os.waitstatus_to_exitcode(status),\n"
-        "                  'layer': numba.threading_layer()}))\n"
+        "child = os.waitstatus_to_exitcode(status)\n"
+        "layer = numba.threading_layer()\n"
+        "print(json.dumps({'sums': len(sums), 'child': child, 'layer': layer}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300

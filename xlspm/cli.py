@@ -91,3 +91,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"xlspm: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return EXIT_OK

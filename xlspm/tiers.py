@@ -339,7 +339,8 @@ def tiered_payout(
 
     Examples
     --------
-    >>> tiered_payout(0.9, [0, 0.8, 1.0], [0.0, 0.5, 1.0], mode="marginal", scale=1000)
+    >>> floors, rates = [0.0, 0.8, 1.0], [0.0, 0.5, 1.0]
+    >>> tiered_payout(0.9, floors, rates, mode="marginal", scale=1000, round_to=2)
     50.0
     """
     mode = as_choice(mode, "mode", MODES)

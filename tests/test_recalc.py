@@ -55,3 +55,31 @@ def test_missing_libreoffice_says_how_to_install(monkeypatch, tmp_path):
     with pytest.raises(LibreOfficeError, match=r"XLSPM_SOFFICE is '/no/such/soffice'"):
         recalculate(_book(tmp_path / "in.xlsx"), tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def _fake_soffice(tmp_path, body):
+    script = tmp_path / "fake-soffice"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_libreoffice_timeout_is_reported(monkeypatch, tmp_path):
+    monkeypatch.setenv("XLSPM_SOFFICE", _fake_soffice(tmp_path, "sleep 30"))
+    src = _book(tmp_path / "in.xlsx")
+    with pytest.raises(
+        LibreOfficeError, match=r"did not finish recalculating .* in 1 s"
+    ):
+        recalculate(src, tmp_path / "out.xlsx", timeout=1)
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_libreoffice_failure_is_reported(monkeypatch, tmp_path):
+    body = "echo 'Error: source file could not be loaded' >&2; exit 1"
+    monkeypatch.setenv("XLSPM_SOFFICE", _fake_soffice(tmp_path, body))
+    src = _book(tmp_path / "in.xlsx")
+    with pytest.raises(
+        LibreOfficeError, match=r"wrote no output .*\(exit 1\): Error: source"
+    ):
+        recalculate(src, tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()

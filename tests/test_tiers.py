@@ -300,3 +300,19 @@ def test_bad_arguments(kwargs, match):
     args = dict(x=[0.9, 1.1], floors=FLOORS, rates=RATES) | kwargs
     with pytest.raises(InputError, match=match):
         tiered_payout(args.pop("x"), args.pop("floors"), args.pop("rates"), **args)
+
+
+def test_ragged_input_is_rejected():
+    with pytest.raises(InputError, match=r"x: got rows of different lengths"):
+        tiered_payout([[0.1, 0.2], [0.3]], FLOORS, RATES)
+
+
+def test_non_finite_values_are_found_in_large_arrays(backend):
+    x = np.full(50_000, 0.9)
+    x[31_337] = np.nan
+    with pytest.raises(InputError, match=r"x\[31337\]: got nan \(1 such value\(s\)\)"):
+        tiered_payout(x, FLOORS, RATES)
+    scale = np.ones(50_000)
+    scale[[7, 8]] = np.inf
+    with pytest.raises(InputError, match=r"scale\[7\]: got inf \(2 such value\(s\)\)"):
+        tiered_payout(np.full(50_000, 0.9), FLOORS, RATES, scale=scale)

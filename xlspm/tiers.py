@@ -245,7 +245,8 @@ def tier_index(x, floors, *, precision="excel"):
     >>> tier_index([0.5, 119791.96 / 149739.95, 1.2], [0, 0.8, 1.0])
     array([0, 1, 2])
     """
-    table = RateTable.build(floors, np.zeros(len(np.atleast_1d(floors))), precision)
+    f = _table_vector(floors, "floors")
+    table = RateTable.build(f, np.zeros(f.size), precision)
     arg = _x_values(x)
     out = _index(arg.values, table)
     return int(out[0]) if arg.shape == () else out.reshape(arg.shape)

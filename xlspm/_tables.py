@@ -1,0 +1,202 @@
+"""Table helpers shared by the plan inputs: columns, dates, problems.
+
+Every problem names the table, the row label (the DataFrame index: a
+workbook reader sets it to the sheet row) and the column, says what was found
+and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["OPEN_END", "OPEN_START", "PlanInputError", "Problems", "normalize"]
+
+OPEN_START = np.int64(-(2**62))  # a blank start date: since forever
+OPEN_END = np.int64(2**62)  # a blank end date: open-ended
+MAX_LISTED = 5
+
+
+class PlanInputError(InputError):
+    """Plan inputs break rules; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        head = f"{len(problems)} problem(s) in the plan inputs:\n- "
+        super().__init__(head + "\n- ".join(problems))
+
+
+@dataclass
+class Problems:
+    """Errors and warnings collected while reading inputs.
+
+    ``strict=True`` turns warnings into errors.
+    """
+
+    strict: bool = False
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        """Record an error."""
+        self.errors.append(message)
+
+    def warn(self, message: str) -> None:
+        """Record a warning (an error when strict)."""
+        (self.errors if self.strict else self.warnings).append(message)
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`PlanInputError` when errors were recorded."""
+        if self.errors:
+            raise PlanInputError(self.errors)
+
+
+def rows_text(labels, keys=None) -> str:
+    """Name up to five rows, e.g. ``rows 3, 9 (txn T1, T7) and 2 more``."""
+    labels = list(labels)
+    shown = ", ".join(str(v) for v in labels[:MAX_LISTED])
+    if keys is not None:
+        keys = [str(k) for k in list(keys)[:MAX_LISTED]]
+        shown += f" ({', '.join(keys)})"
+    more = len(labels) - MAX_LISTED
+    word = "row" if len(labels) == 1 else "rows"
+    return f"{word} {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def normalize(frame, table: str) -> pd.DataFrame:
+    """Return a copy with columns lower-cased, trimmed, spaces as underscores.
+
+    Raises
+    ------
+    InputError
+        If ``frame`` is not a DataFrame or two columns collide.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"{table}: got {type(frame).__name__}; expected a pandas DataFrame."
+        )
+    names = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    seen = {}
+    for original, name in zip(frame.columns, names, strict=True):
+        if name in seen:
+            raise InputError(
+                f"{table}: columns {seen[name]!r} and {original!r} are the same "
+                "name ignoring case and spaces; rename one."
+            )
+        seen[name] = original
+    out = frame.copy(deep=False)
+    out.columns = names
+    return out
+
+
+def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
+    """Record an error for each missing column; return True when all exist."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        problems.error(
+            f"{table}: missing column(s) {', '.join(missing)}; found "
+            f"{', '.join(frame.columns) or 'none'}."
+        )
+    return not missing
+
+
+def blank(series: pd.Series) -> np.ndarray:
+    """Return a mask of blank cells: missing values or empty/space-only text."""
+    mask = series.isna().to_numpy()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        text = series.astype(str).str.strip()
+        mask |= (text == "").to_numpy()
+    return mask
+
+
+def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
+    """Parse a column of dates (real dates or ISO text) to int days.
+
+    Blank cells get ``fill`` (an int) or, when ``fill`` is None, are reported.
+    Unparsable cells are always reported. Returns ``(days, bad_mask)``.
+    """
+    empty = blank(series)
+    parsed = pd.to_datetime(series.where(~empty), errors="coerce", format="mixed")
+    bad = parsed.isna().to_numpy() & ~empty
+    days = np.zeros(len(series), dtype=np.int64)
+    ok = ~parsed.isna().to_numpy()
+    days[ok] = parsed[ok].to_numpy().astype("datetime64[D]").astype(np.int64)
+    if fill is not None:
+        days[empty] = fill
+    else:
+        bad |= empty
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        found = [repr(series.iloc[i]) for i in idx[:MAX_LISTED]]
+        problems.error(
+            f"{table}.{column}: {rows_text(series.index[idx])} hold "
+            f"{', '.join(found)}; expected a date (an Excel date or ISO text "
+            "such as 2026-03-31)."
+        )
+    return days, bad
+
+
+def numbers(series: pd.Series, table: str, column: str, problems, *, required=True):
+    """Parse a numeric column; report text and (when required) blanks."""
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+    empty = blank(series)
+    bad = np.isnan(values) & ~empty
+    bad |= np.isinf(values)
+    if required:
+        bad |= empty
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        found = [repr(series.iloc[i]) for i in idx[:MAX_LISTED]]
+        problems.error(
+            f"{table}.{column}: {rows_text(series.index[idx])} hold "
+            f"{', '.join(found)}; expected a number."
+        )
+    return values, bad
+
+
+def text(series: pd.Series) -> pd.Series:
+    """Return the column as trimmed strings, blanks as ''."""
+    out = series.astype(str).str.strip()
+    return out.where(~blank(series), "")
+
+
+def norm_key(value) -> str:
+    """Normalise an id or attribute value: trimmed text, ``101.0`` as ``101``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def key_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer-code a column of ids/attributes by normalised value.
+
+    Factorises the raw values first (fast on millions of rows), then merges
+    uniques that normalise to the same text (``101`` and ``"101"``). Blank
+    cells get code -1.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, list of str)
+        Codes and the normalised text of each code.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts: list[str] = []
+    first: dict[str, int] = {}
+    remap = np.empty(len(uniques) + 1, dtype=np.int64)
+    remap[-1] = -1
+    for i, value in enumerate(uniques):
+        key = norm_key(value)
+        if key == "":
+            remap[i] = -1
+            continue
+        if key not in first:
+            first[key] = len(texts)
+            texts.append(key)
+        remap[i] = first[key]
+    return remap[codes], texts

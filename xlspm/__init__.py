@@ -6,6 +6,8 @@ Numerics
     :func:`excel_round`, :func:`ieee_round`, :func:`round_half_away`, :func:`snap15`
 Tier engine
     :func:`tiered_payout`, :func:`tier_rate`, :func:`tier_index`, :class:`RateTable`
+Plan engine
+    :func:`calculate` -> :class:`Results`, :func:`explain`
 Backends
     :func:`get_backend`, :func:`set_backend`, :func:`use_backend`,
     :func:`available_backends`
@@ -13,9 +15,12 @@ Errors
     :class:`XlspmError` and its subclasses.
 """
 
+from ._tables import PlanInputError
 from .backend import available_backends, get_backend, set_backend, use_backend
+from .engine import calculate
 from .errors import BackendError, InputError, TierTableError, XlspmError
 from .numerics import excel_round, ieee_round, round_half_away, snap15
+from .results import Results, explain
 from .tiers import RateTable, tier_index, tier_rate, tiered_payout
 
 __version__ = "0.1.0"
@@ -23,12 +28,16 @@ __version__ = "0.1.0"
 __all__ = [
     "BackendError",
     "InputError",
+    "PlanInputError",
     "RateTable",
+    "Results",
     "TierTableError",
     "XlspmError",
     "__version__",
     "available_backends",
+    "calculate",
     "excel_round",
+    "explain",
     "get_backend",
     "ieee_round",
     "round_half_away",

@@ -106,7 +106,7 @@ def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
 
 def blank(series: pd.Series) -> np.ndarray:
     """Return a mask of blank cells: missing values or empty/space-only text."""
-    mask = series.isna().to_numpy()
+    mask = series.isna().to_numpy().copy()
     if series.dtype == object or pd.api.types.is_string_dtype(series):
         text = series.astype(str).str.strip()
         mask |= (text == "").to_numpy()

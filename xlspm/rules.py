@@ -146,7 +146,17 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     n = len(frame)
     ids = [norm_key(v) or f"R{frame.index[i]}" for i, v in
            enumerate(frame.get("rule_id", pd.Series([""] * n, index=frame.index)))]  # fmt: skip
-    payee = np.array([payees.index.get(norm_key(v), -1) for v in frame["payee_id"]])
+    first: dict[str, object] = {}
+    for i, rule_id in enumerate(ids):
+        if rule_id in first:
+            problems.error(
+                f"assignments.rule_id: {rule_id!r} is used by rows {first[rule_id]} "
+                f"and {frame.index[i]}; rule ids must be unique (or left blank)."
+            )
+        first.setdefault(rule_id, frame.index[i])
+    payee = np.array(
+        [payees.index.get(norm_key(v), -1) for v in frame["payee_id"]], dtype=np.int64
+    )
     for i in np.flatnonzero(payee < 0):
         problems.error(
             f"assignments.payee_id: row {frame.index[i]} names "

@@ -1,0 +1,173 @@
+"""``calculate``: from transactions to payouts, exactly and fast.
+
+Pipeline: read and check the inputs; credit (rules, default seller credit,
+roll-ups); aggregate credits per payee x component x period in exact integer
+nano-dollars; look up and prorate quotas; pay through the tier engine
+(gate, kicker, cap, Excel ROUND); net year-to-date for cumulative components.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._tables import PlanInputError, Problems
+from .backend import get_backend
+from .crediting import NANO, credit_arrays, credits_frame
+from .inputs import read_payees, read_transactions
+from .kernels import aggregate as _agg
+from .periods import KINDS, period_bounds, period_ids
+from .plans import read_plans, read_quotas, read_rate_tables
+from .results import Results
+from .rules import read_rules
+from .payout import pay_components
+
+__all__ = ["calculate"]
+
+
+def _plan_index(book, payees, problems):
+    plan_names = list(book.by_plan)
+    plan_of = np.array([plan_names.index(p) if p in book.by_plan else -1
+                        for p in payees.plan_ids], dtype=np.int64)  # fmt: skip
+    for i in np.flatnonzero(plan_of < 0):
+        problems.error(
+            f"payees: {payees.ids[i]!r} is on plan {payees.plan_ids[i]!r}, which is "
+            "not in plans."
+        )
+    ptr = np.zeros(len(plan_names) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(book.by_plan[p]) for p in plan_names])
+    comps = np.array([k for p in plan_names for k in book.by_plan[p]], dtype=np.int64)
+    depth = np.array(
+        [book.rollup_depth.get(p, 0) for p in payees.plan_ids], dtype=np.int64
+    )
+    return plan_of, ptr, comps, depth
+
+
+def _filters(book, txns, problems):
+    """One boolean row per distinct (column, values) filter over transactions."""
+    keys, rows, comp_filter = [], [], []
+    for comp in book.components:
+        if not comp.filter_column:
+            comp_filter.append(-1)
+            continue
+        if comp.filter_column not in txns.frame.columns:
+            problems.error(
+                f"plans: row {comp.row} filters on {comp.filter_column!r}, which is "
+                "not a transaction column."
+            )
+            comp_filter.append(-1)
+            continue
+        key = (comp.filter_column, frozenset(comp.filter_values))
+        if key not in keys:
+            codes, texts = txns.attribute(comp.filter_column)
+            wanted = np.array([t in key[1] for t in texts] + [False])
+            keys.append(key)
+            rows.append(wanted[codes])
+        comp_filter.append(keys.index(key))
+    n = txns.day.size
+    filters = np.array(rows) if rows else np.zeros((0, n), dtype=bool)
+    return np.array(comp_filter, dtype=np.int64), filters.reshape(len(rows), n)
+
+
+def _slots(txns):
+    """Period ids per kind: first id, count, and each transaction's slot."""
+    firsts, counts, slots = [], [], np.zeros((len(KINDS), txns.day.size), np.int64)
+    for j, kind in enumerate(KINDS):
+        pid = period_ids(txns.day, kind)
+        first = int(pid.min()) if pid.size else 0
+        firsts.append(first)
+        counts.append(int(pid.max()) - first + 1 if pid.size else 0)
+        slots[j] = pid - first
+    return firsts, counts, slots
+
+
+def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
+    plan_of, ptr, comps, _ = plan
+    firsts, n_slots, slots = slot_info
+    comp_kind = np.array([KINDS.index(c.period) for c in book.components], np.int64)
+    comp_n = np.array([n_slots[k] for k in comp_kind], dtype=np.int64)
+    sizes = comp_n * len(payees.ids)
+    offset = np.zeros(len(book.components), dtype=np.int64)
+    offset[1:] = np.cumsum(sizes)[:-1]
+    sums = np.zeros(int(sizes.sum()), dtype=np.int64)
+    counts = np.zeros_like(sums)
+    mask = np.array([c.type_mask for c in book.components], dtype=np.int64)
+    kernel = _agg.aggregate
+    if get_backend() != "numba":
+        kernel = getattr(kernel, "py_func", kernel)
+    kernel(arrays.txn, arrays.payee, arrays.nano, arrays.kind, plan_of, ptr, comps,
+           mask, comp_filter, filters, comp_kind, slots, offset, comp_n, sums, counts)  # fmt: skip
+    return [
+        (
+            sums[o : o + s].reshape(len(payees.ids), n),
+            counts[o : o + s].reshape(len(payees.ids), n),
+        )
+        for o, s, n in zip(offset, sizes, comp_n, strict=True)
+    ]
+
+
+def calculate(transactions, payees, assignments, plans, rate_tables, quotas=None, *,
+              hierarchy=None, strict=False, precision="excel") -> Results:  # fmt: skip
+    """Credit transactions, roll them up, and pay every payee's plan.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        ``txn_id`` (unique), ``date``, ``amount`` (negative = return), and
+        optional ``seller``, ``territory``, ``account``, ``product`` or any
+        other attribute columns.
+    payees : pandas.DataFrame
+        ``payee_id``, ``plan_id`` and optional ``name``, ``manager_id``,
+        ``start_date``, ``end_date``.
+    assignments : pandas.DataFrame or None
+        Crediting rules: ``payee_id``, ``split_pct`` (percent), optional
+        ``rule_id``, ``valid_from``, ``valid_to``, ``credit_type`` (direct or
+        overlay) and match columns named like transaction columns.
+    plans : pandas.DataFrame
+        One row per component; see ``docs/plan-inputs.md``.
+    rate_tables : pandas.DataFrame
+        ``table``, ``floor``, ``rate`` rows.
+    quotas : pandas.DataFrame, optional
+        ``payee_id``, ``component``, ``period`` (``2026-Q1``), ``quota``.
+    hierarchy : pandas.DataFrame, optional
+        Effective-dated reporting lines (``payee_id``, ``manager_id``,
+        ``valid_from``, ``valid_to``); default ``payees.manager_id``.
+    strict : bool, default False
+        Turn warnings (rejected rows, splits not summing to 100 %) into errors.
+    precision : {"excel", "ieee"}, default "excel"
+        Tier comparison and rounding rule (see :mod:`xlspm.numerics`).
+
+    Returns
+    -------
+    Results
+        ``credits``, ``results``, ``rejected``, ``warnings``; see
+        :class:`xlspm.results.Results` and :func:`xlspm.explain`.
+
+    Raises
+    ------
+    PlanInputError
+        Listing every problem found in the inputs, each naming its row.
+    """
+    problems = Problems(strict=strict)
+    tables = read_rate_tables(rate_tables, problems, precision)
+    book = read_plans(plans, tables, problems)
+    people = read_payees(payees, hierarchy, problems)
+    plan = _plan_index(book, people, problems)
+    quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
+    txns = read_transactions(transactions, people, problems)
+    problems.raise_if_any()
+    rules = read_rules(assignments, people, txns, problems)
+    comp_filter, filters = _filters(book, txns, problems)
+    problems.raise_if_any()
+    arrays, unassigned = credit_arrays(txns, people, rules, plan[3], problems)
+    slot_info = _slots(txns)
+    buckets = _aggregate(arrays, book, people, plan, comp_filter, filters, slot_info)
+    results = pay_components(book, people, plan[0], buckets, slot_info, quota_map,
+                             problems, precision)  # fmt: skip
+    problems.raise_if_any()
+    extra = tuple(
+        dict.fromkeys(c.filter_column for c in book.components if c.filter_column)
+    )
+    credits = credits_frame(arrays, txns, people, rules, extra)
+    rejected = pd.concat([txns.rejected, unassigned], ignore_index=True)
+    return Results(credits, results, rejected, list(problems.warnings), book, people)

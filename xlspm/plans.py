@@ -1,0 +1,217 @@
+"""Plans, components, rate tables and quotas: checked and ready for the engine.
+
+A plan is a set of components (rows of the ``plans`` table sharing a
+``plan_id``). Each component says which credits count (credit types and an
+optional attribute filter), over which period, whether it accumulates year
+to date, and how it pays (a rate table and mode from the tier engine, basis,
+target, gate, cap, kicker).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._tables import Problems, blank, norm_key, normalize, numbers, require_columns
+from .errors import TierTableError
+from .periods import KINDS, parse_label
+from .rules import CREDIT_TYPES
+from .tiers import MODES, RateTable
+
+__all__ = ["Component", "PlanBook", "read_plans", "read_quotas", "read_rate_tables"]
+
+BASES = ("attainment", "amount")
+_TRUE = {"true", "yes", "y", "1", "x"}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One pay component of one plan."""
+
+    plan_id: str
+    name: str
+    period: str
+    cumulative: bool
+    credit_types: tuple[str, ...]
+    filter_column: str
+    filter_values: tuple[str, ...]
+    rate_table: str
+    mode: str
+    basis: str
+    target: float
+    gate: float | None
+    cap: float | None
+    kicker_component: str
+    kicker_table: str
+    round_to: int
+    row: object
+
+    @property
+    def type_mask(self) -> int:
+        """Bit mask of the credit types that count (bit i = CREDIT_TYPES[i])."""
+        return sum(1 << CREDIT_TYPES.index(t) for t in self.credit_types)
+
+
+@dataclass
+class PlanBook:
+    """All components, indexed by plan, plus roll-up depth per plan."""
+
+    components: list[Component]
+    by_plan: dict[str, list[int]]
+    rollup_depth: dict[str, int]
+    tables: dict[str, RateTable]
+
+
+def _col(frame, name, default=""):
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
+
+
+def _choice(frame, column, i, allowed, default, problems):
+    raw = norm_key(_col(frame, column).iloc[i]).lower() or default
+    if raw not in allowed:
+        problems.error(
+            f"plans.{column}: row {frame.index[i]} holds {raw!r}; expected one of "
+            f"{', '.join(allowed)}."
+        )
+    return raw
+
+
+def _optional_number(values, bad, i):
+    return None if bad[i] or np.isnan(values[i]) else float(values[i])
+
+
+def _component(frame, i, nums, problems) -> Component:
+    types = tuple(
+        t.strip().lower() for t in (norm_key(_col(frame, "credit_types").iloc[i]) or
+                                    "direct").split(",") if t.strip()
+    )  # fmt: skip
+    for t in types:
+        if t not in CREDIT_TYPES:
+            problems.error(
+                f"plans.credit_types: row {frame.index[i]} holds {t!r}; expected a "
+                f"comma-separated list of {', '.join(CREDIT_TYPES)}."
+            )
+    values = tuple(v.strip() for v in norm_key(_col(frame, "filter_values").iloc[i])
+                   .split(",") if v.strip())  # fmt: skip
+    return Component(
+        plan_id=norm_key(frame["plan_id"].iloc[i]),
+        name=norm_key(frame["component"].iloc[i]),
+        period=_choice(frame, "period", i, KINDS, "quarter", problems),
+        cumulative=norm_key(_col(frame, "cumulative").iloc[i]).lower() in _TRUE,
+        credit_types=types,
+        filter_column=norm_key(_col(frame, "filter_column").iloc[i]).lower(),
+        filter_values=values,
+        rate_table=norm_key(frame["rate_table"].iloc[i]),
+        mode=_choice(frame, "mode", i, MODES, "retroactive", problems),
+        basis=_choice(frame, "basis", i, BASES, "attainment", problems),
+        target=_optional_number(*nums["target"], i) or 1.0,
+        gate=_optional_number(*nums["gate"], i),
+        cap=_optional_number(*nums["cap"], i),
+        kicker_component=norm_key(_col(frame, "kicker_component").iloc[i]),
+        kicker_table=norm_key(_col(frame, "kicker_table").iloc[i]),
+        round_to=int(_optional_number(*nums["round_to"], i) or 2),
+        row=frame.index[i],
+    )
+
+
+def read_rate_tables(rate_tables, problems: Problems, precision: str) -> dict:
+    """Group the long ``table, floor, rate`` rows into validated tables."""
+    frame = normalize(rate_tables, "rate_tables")
+    if not require_columns(frame, "rate_tables", ("table", "floor", "rate"), problems):
+        return {}
+    floor, _ = numbers(frame["floor"], "rate_tables", "floor", problems)
+    rate, _ = numbers(frame["rate"], "rate_tables", "rate", problems)
+    names = np.array([norm_key(v) for v in frame["table"]], dtype=object)
+    tables = {}
+    for name in dict.fromkeys(names):
+        rows = np.flatnonzero(names == name)
+        try:
+            tables[name] = RateTable.build(floor[rows], rate[rows], precision)
+        except TierTableError as exc:
+            problems.error(f"rate_tables: table {name!r} (rows "
+                           f"{', '.join(str(frame.index[r]) for r in rows)}): {exc}")  # fmt: skip
+    return tables
+
+
+def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
+    """Check the ``plans`` table (one row per component) and its references."""
+    frame = normalize(plans, "plans")
+    need = ("plan_id", "component", "rate_table")
+    if not require_columns(frame, "plans", need, problems):
+        problems.raise_if_any()
+    nums = {
+        c: numbers(_col(frame, c, np.nan), "plans", c, problems, required=False)
+        for c in ("target", "gate", "cap", "round_to", "rollup_depth")
+    }
+    components = [_component(frame, i, nums, problems) for i in range(len(frame))]
+    by_plan: dict[str, list[int]] = {}
+    depth: dict[str, int] = {}
+    for k, comp in enumerate(components):
+        names = [components[j].name for j in by_plan.get(comp.plan_id, [])]
+        if comp.name in names:
+            problems.error(f"plans: row {comp.row} repeats component {comp.name!r} "
+                           f"of plan {comp.plan_id!r}.")  # fmt: skip
+        by_plan.setdefault(comp.plan_id, []).append(k)
+        d = _optional_number(*nums["rollup_depth"], k)
+        depth[comp.plan_id] = max(depth.get(comp.plan_id, 0), int(d or 0))
+        for ref in (comp.rate_table, comp.kicker_table):
+            if ref and ref not in tables:
+                problems.error(f"plans: row {comp.row} uses rate table {ref!r}, which "
+                               "is not in rate_tables.")  # fmt: skip
+    for comp in components:
+        siblings = {components[j].name for j in by_plan[comp.plan_id]}
+        if comp.kicker_component and (comp.kicker_component not in siblings
+                                      or comp.kicker_component == comp.name):  # fmt: skip
+            problems.error(f"plans: row {comp.row} takes its kicker from "
+                           f"{comp.kicker_component!r}, which is not another "
+                           f"component of plan {comp.plan_id!r}.")  # fmt: skip
+        if bool(comp.kicker_component) != bool(comp.kicker_table):
+            problems.error(f"plans: row {comp.row} needs both kicker_component and "
+                           "kicker_table, or neither.")  # fmt: skip
+    return PlanBook(components, by_plan, depth, tables)
+
+
+def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
+                problems: Problems) -> dict:  # fmt: skip
+    """Return ``{(payee, component, period_id): quota}`` from the quotas table."""
+    if quotas is None:
+        return {}
+    frame = normalize(quotas, "quotas")
+    need = ("payee_id", "component", "period", "quota")
+    if not require_columns(frame, "quotas", need, problems):
+        return {}
+    amount, bad = numbers(frame["quota"], "quotas", "quota", problems)
+    out: dict[tuple, float] = {}
+    empty = blank(frame["payee_id"])
+    for i in range(len(frame)):
+        label, payee = frame.index[i], norm_key(frame["payee_id"].iloc[i])
+        p = payee_index.get(payee, -1)
+        comp = norm_key(frame["component"].iloc[i])
+        if p < 0 or empty[i]:
+            problems.error(
+                f"quotas: row {label} names payee {payee!r}, who is not in payees."
+            )
+            continue
+        kinds = {book.components[k].name: book.components[k].period
+                 for k in book.by_plan.get(plan_of[p], [])}  # fmt: skip
+        if comp not in kinds:
+            problems.error(f"quotas: row {label} gives {payee!r} a quota for {comp!r}, "
+                           f"which is not a component of plan {plan_of[p]!r}.")  # fmt: skip
+            continue
+        pid = parse_label(frame["period"].iloc[i], kinds[comp])
+        if pid is None:
+            problems.error(f"quotas: row {label} has period {frame['period'].iloc[i]!r}; "
+                           f"component {comp!r} is paid per {kinds[comp]} (e.g. "
+                           f"{ {'month': '2026-01', 'quarter': '2026-Q1', 'year': '2026'}[kinds[comp]] }).")  # fmt: skip
+            continue
+        key = (p, comp, pid)
+        if key in out:
+            problems.error(f"quotas: row {label} repeats the quota of {payee!r} for "
+                           f"{comp!r} in {frame['period'].iloc[i]}.")  # fmt: skip
+        elif not bad[i]:
+            out[key] = float(amount[i])
+    return out

@@ -1,0 +1,125 @@
+"""Results of :func:`xlspm.calculate`, and the trace that explains a number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .periods import KINDS, parse_label, period_bounds
+
+__all__ = ["Results", "explain", "trace"]
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything a calculation produced.
+
+    Attributes
+    ----------
+    credits : pandas.DataFrame
+        One row per (transaction, payee, credit): ``txn_id``, ``date``,
+        ``payee_id``, ``credit_type`` (direct, overlay, rollup), ``rule_id``,
+        ``level`` (roll-up level, 0 otherwise), ``txn_amount``, ``amount``.
+    results : pandas.DataFrame
+        One row per payee x component x period (see the README).
+    rejected : pandas.DataFrame
+        Input rows not used, with the reason (``table``, ``row``, ``txn_id``,
+        ``reason``).
+    warnings : list of str
+        Problems accepted in non-strict mode.
+    """
+
+    credits: pd.DataFrame
+    results: pd.DataFrame
+    rejected: pd.DataFrame
+    warnings: list = field(default_factory=list)
+    book: object = field(default=None, repr=False)
+    people: object = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        """Return plain Python data (records) for JSON."""
+        return {
+            "results": self.results.astype(object).where(self.results.notna(), None)
+            .to_dict(orient="records"),
+            "rejected": self.rejected.to_dict(orient="records"),
+            "warnings": list(self.warnings),
+            "credit_count": len(self.credits),
+        }  # fmt: skip
+
+    def explain(self, payee_id, component, period) -> str:
+        """Explain one result row in words; see :func:`explain`."""
+        return explain(self, payee_id, component, period)
+
+
+def _row(res: Results, payee_id, component, period):
+    r = res.results
+    hit = r[(r["payee_id"] == str(payee_id)) & (r["component"] == str(component))
+            & (r["period"] == str(period))]  # fmt: skip
+    if hit.empty:
+        have = r.loc[r["payee_id"] == str(payee_id), ["component", "period"]]
+        options = ", ".join(f"{c} {p}" for c, p in have.head(8).itertuples(index=False))
+        raise InputError(
+            f"explain: no result for payee {payee_id!r}, component {component!r}, "
+            f"period {period!r}; that payee has: {options or 'no results'}."
+        )
+    return hit.iloc[0]
+
+
+def _component(res: Results, plan_id, name):
+    for comp in res.book.components:
+        if comp.plan_id == plan_id and comp.name == name:
+            return comp
+    raise InputError(f"explain: component {name!r} not found in plan {plan_id!r}.")
+
+
+def trace(res: Results, payee_id, component, period) -> dict:
+    """Return the steps behind one result row, with the inputs of each.
+
+    Returns
+    -------
+    dict
+        ``row`` (the result row), ``component`` (its definition),
+        ``credits`` (the credit rows counted, a DataFrame), ``window``
+        (first and last day counted) and ``table`` (floors and rates).
+    """
+    row = _row(res, payee_id, component, period)
+    comp = _component(res, row["plan_id"], row["component"])
+    pid = parse_label(row["period"], comp.period)
+    first, last = (int(v[0]) for v in period_bounds(np.array([pid]), comp.period))
+    if comp.cumulative:
+        per_year = {"month": 12, "quarter": 4, "year": 1}[comp.period]
+        first = int(period_bounds(np.array([pid // per_year * per_year]), comp.period)[0][0])
+    c = res.credits
+    days = c["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    mask = (c["payee_id"] == row["payee_id"]).to_numpy() & (days >= first) & (days <= last)
+    mask &= c["credit_type"].isin(comp.credit_types).to_numpy()
+    if comp.filter_column:
+        mask &= c[comp.filter_column].astype(str).isin(comp.filter_values).to_numpy()
+    table = res.book.tables[comp.rate_table]
+    return {"row": row, "component": comp, "credits": c[mask], "window": (first, last),
+            "table": table, "kinds": KINDS}  # fmt: skip
+
+
+def explain(res: Results, payee_id, component, period, max_credits: int = 20) -> str:
+    """Explain how one payout came about, in words a comp analyst reads.
+
+    Parameters
+    ----------
+    res : Results
+        What :func:`xlspm.calculate` returned.
+    payee_id, component, period : str
+        The result row (period as ``2026-Q1``, ``2026-03`` or ``2026``).
+    max_credits : int, default 20
+        List at most this many credits (the total is always given).
+
+    Returns
+    -------
+    str
+        Numbered steps: credits, quota, attainment, tier, payout, year to date.
+    """
+    from .explain_text import render
+
+    return render(trace(res, payee_id, component, period), max_credits)

@@ -46,6 +46,11 @@ class CreditArrays:
         """Credited amounts in exact int64 nano-dollars."""
         return np.rint(self.amount * NANO).astype(np.int64)
 
+    def take(self, mask) -> CreditArrays:
+        """Return the credits selected by a boolean mask or index array."""
+        return CreditArrays(self.txn[mask], self.payee[mask], self.amount[mask],
+                            self.rule[mask], self.kind[mask], self.level[mask])  # fmt: skip
+
 
 def _kernel(fn):
     return fn if get_backend() == "numba" else getattr(fn, "py_func", fn)
@@ -62,8 +67,8 @@ def _base_credits(txns: Transactions, rules: RuleIndex):
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     m = int(ptr[-1])
-    out = [np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m), np.empty(m, np.int64),
-           np.empty(m, np.int64)]  # fmt: skip
+    out = [np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m), np.empty(m, np.int32),
+           np.empty(m, np.int8)]  # fmt: skip
     _kernel(_k.fill_credits)(*args, rules.payee, txns.day, txns.amount, txns.seller,
                              ptr, status, *out)  # fmt: skip
     return ptr, out, split_sum, status
@@ -73,8 +78,12 @@ def _rollups(txns, payees: Payees, depth, ptr, payee, amount):
     n = txns.day.size
     max_depth = int(depth.max()) if depth.size else 0
     if max_depth == 0 or n == 0:
-        e = np.empty(0, np.int64)
-        return e, e.copy(), np.empty(0), e.copy()
+        return [
+            np.empty(0, np.int32),
+            np.empty(0, np.int32),
+            np.empty(0),
+            np.empty(0, np.int8),
+        ]
     max_base = int(np.diff(ptr).max())
     counts = np.zeros(n, dtype=np.int64)
     args = (ptr, payee, amount, txns.day, txns.amount, payees.mgr_ptr, payees.mgr_idx,
@@ -143,9 +152,9 @@ def credit_arrays(
         txn=np.concatenate([b_txn, r_txn]),
         payee=np.concatenate([b_payee, r_payee]),
         amount=np.concatenate([b_amount, r_amount]),
-        rule=np.concatenate([b_rule, np.full(n_r, -2, dtype=np.int64)]),
-        kind=np.concatenate([b_kind, np.full(n_r, _k.ROLLUP, dtype=np.int64)]),
-        level=np.concatenate([np.zeros(b_txn.size, dtype=np.int64), r_level]),
+        rule=np.concatenate([b_rule, np.full(n_r, -2, dtype=np.int32)]),
+        kind=np.concatenate([b_kind, np.full(n_r, _k.ROLLUP, dtype=np.int8)]),
+        level=np.concatenate([np.zeros(b_txn.size, dtype=np.int8), r_level]),
     )
     return arrays, rejected
 
@@ -163,7 +172,7 @@ def credits_frame(arrays: CreditArrays, txns: Transactions, payees: Payees,
         "payee_id": pd.Categorical.from_codes(arrays.payee, payees.ids),
         "credit_type": pd.Categorical.from_codes(arrays.kind, CREDIT_TYPES),
         "rule_id": pd.Categorical.from_codes(rule_codes, rule_names),
-        "level": arrays.level,
+        "level": arrays.level.astype(np.int64),
         "txn_amount": txns.amount[arrays.txn],
         "amount": arrays.amount,
     })  # fmt: skip

@@ -8,6 +8,8 @@ nano-dollars; look up and prorate quotas; pay through the tier engine
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -168,6 +170,10 @@ def calculate(transactions, payees, assignments, plans, rate_tables, quotas=None
     extra = tuple(
         dict.fromkeys(c.filter_column for c in book.components if c.filter_column)
     )
-    credits = credits_frame(arrays, txns, people, rules, extra)
     rejected = pd.concat([txns.rejected, unassigned], ignore_index=True)
-    return Results(credits, results, rejected, list(problems.warnings), book, people)
+    make = functools.partial(
+        credits_frame, txns=txns, payees=people, rules=rules, extra=extra
+    )
+    return Results(
+        results, rejected, list(problems.warnings), book, people, arrays, make
+    )

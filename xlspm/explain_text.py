@@ -14,7 +14,9 @@ def _money(v) -> str:
 
 
 def _pct(v) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2%}"
+    return (
+        "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2%}"
+    )
 
 
 def _day(d) -> str:
@@ -44,7 +46,9 @@ def _tier_text(t, row) -> str:
     attainment = comp.basis == "attainment"
     x = row["attainment"] if attainment else row["credited_ytd"]
     fmt = _pct if attainment else _money
-    rate_fmt = _pct if comp.mode in ("retroactive", "marginal") else (lambda v: f"{v:g}")
+    rate_fmt = (
+        _pct if comp.mode in ("retroactive", "marginal") else (lambda v: f"{v:g}")
+    )
     if i < 0:
         return f"{fmt(x)} is below the first tier of table {comp.rate_table!r}: pays 0."
     upper = table.floors[i + 1] if i + 1 < table.floors.size else None
@@ -61,7 +65,11 @@ def _payout_text(comp, row) -> list[str]:
     how = {
         "retroactive": f"{_money(row['credited_ytd'])} credited x {_pct(row['rate'])}",
         "marginal": "each band of the table at its own rate"
-        + (f", on quota {_money(row['quota_ytd'])}" if comp.basis == "attainment" else ""),
+        + (
+            f", on quota {_money(row['quota_ytd'])}"
+            if comp.basis == "attainment"
+            else ""
+        ),
         "flat": f"the tier's amount x target {comp.target:g}",
         "linear": f"interpolated on the curve x target {comp.target:g}",
     }[comp.mode]
@@ -71,11 +79,15 @@ def _payout_text(comp, row) -> list[str]:
         gate = _pct(comp.gate) if comp.basis == "attainment" else _money(comp.gate)
         lines.append(f"   Gate {gate}: {state}.")
     if comp.kicker_table:
-        lines.append(f"   Kicker from {comp.kicker_component!r}: x{row['multiplier']:g}.")
+        lines.append(
+            f"   Kicker from {comp.kicker_component!r}: x{row['multiplier']:g}."
+        )
     if comp.cap is not None:
         state = "applied" if row["capped"] else "not reached"
         lines.append(f"   Cap {_money(comp.cap)}: {state}.")
-    lines.append(f"   Rounded to {comp.round_to} decimals: earned {_money(row['earned'])}.")
+    lines.append(
+        f"   Rounded to {comp.round_to} decimals: earned {_money(row['earned'])}."
+    )
     return lines
 
 
@@ -92,8 +104,11 @@ def render(t: dict, max_credits: int = 20) -> str:
         head,
         f"1. Credits{ytd} ({_day(first)} to {_day(last)}, types "
         f"{', '.join(comp.credit_types)}"
-        + (f", {comp.filter_column} in {', '.join(comp.filter_values)}"
-           if comp.filter_column else "")  # fmt: skip
+        + (
+            f", {comp.filter_column} in {', '.join(comp.filter_values)}"
+            if comp.filter_column
+            else ""
+        )  # fmt: skip
         + f"): {len(credits)} credit(s) totalling {_money(row['credited_ytd'])}.",
         *_credit_lines(credits, max_credits),
     ]
@@ -110,7 +125,9 @@ def render(t: dict, max_credits: int = 20) -> str:
             f"{_money(row['quota_ytd'])} = {_pct(row['attainment'])}."
         )
     else:
-        lines.append("2-3. No quota: the credited amount itself goes through the table.")
+        lines.append(
+            "2-3. No quota: the credited amount itself goes through the table."
+        )
     lines.append(f"4. Tier: {_tier_text(t, row)}")
     lines.extend(_payout_text(comp, row))
     if comp.cumulative:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._tables import rows_text
 from .crediting import NANO
 from .numerics import round_half_away
 from .periods import KINDS, period_bounds, period_label, year_of
@@ -58,7 +57,7 @@ def _ytd(values: np.ndarray, years: np.ndarray) -> np.ndarray:
 
 
 def _paid_before(earned, active, years):
-    """What earlier active periods of the same year already paid."""
+    """Return what earlier active periods of the same year already paid."""
     paid = np.zeros_like(earned)
     last = np.zeros(earned.shape[0])
     for s in range(earned.shape[1]):
@@ -69,20 +68,27 @@ def _paid_before(earned, active, years):
     return paid
 
 
-def _quotas(comp, members, pids, quota_map, active, problems, people):
+def _quotas(comp, members, pids, quotas, active, problems, people):
+    """Quota grid (members x periods) from the checked quotas table."""
     quota = np.full((members.size, pids.size), np.nan)
-    for a, p in enumerate(members):
-        for s, pid in enumerate(pids):
-            quota[a, s] = quota_map.get((int(p), comp.name, int(pid)), np.nan)
+    mine = quotas[(quotas["component"] == comp.name).to_numpy()]
+    row = np.full(len(people.ids), -1, dtype=np.int64)
+    row[members] = np.arange(members.size)
+    a = row[mine["payee"].to_numpy(dtype=np.int64)]
+    s = mine["pid"].to_numpy(dtype=np.int64) - (pids[0] if pids.size else 0)
+    ok = (a >= 0) & (s >= 0) & (s < pids.size)
+    quota[a[ok], s[ok]] = mine["quota"].to_numpy()[ok]
     if comp.basis == "attainment":
         missing = active & ~(quota > 0)
         if missing.any():
-            a, s = np.nonzero(missing)
-            where = [f"{people.ids[members[i]]} {period_label(pids[j], comp.period)}"
-                     for i, j in zip(a, s, strict=True)]  # fmt: skip
+            i, j = np.nonzero(missing)
+            where = [f"{people.ids[members[x]]} {period_label(pids[y], comp.period)}"
+                     for x, y in zip(i[:5], j[:5], strict=True)]  # fmt: skip
+            more = f" and {i.size - 5} more" if i.size > 5 else ""
             problems.error(
                 f"quotas: component {comp.name!r} of plan {comp.plan_id!r} has no "
-                f"positive quota for {rows_text(where)[5:]}; add a quota row for each."
+                f"positive quota for {', '.join(where)}{more}; add a quota row "
+                "(payee_id, component, period, quota) for each."
             )
     return quota
 

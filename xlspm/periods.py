@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KINDS", "parse_label", "period_bounds", "period_ids", "period_label", "year_of"]
+__all__ = [
+    "KINDS",
+    "parse_label",
+    "period_bounds",
+    "period_ids",
+    "period_label",
+    "year_of",
+]
 
 KINDS = ("month", "quarter", "year")
 _PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
@@ -50,7 +57,9 @@ def period_bounds(pid: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """First and last day (inclusive, days since the epoch) of each period id."""
     months = np.asarray(pid, dtype=np.int64) * (12 // _PER_YEAR[kind]) - 1970 * 12
     first = months.astype("datetime64[M]").astype("datetime64[D]")
-    nxt = (months + 12 // _PER_YEAR[kind]).astype("datetime64[M]").astype("datetime64[D]")
+    nxt = (
+        (months + 12 // _PER_YEAR[kind]).astype("datetime64[M]").astype("datetime64[D]")
+    )
     return first.astype(np.int64), nxt.astype(np.int64) - 1
 
 

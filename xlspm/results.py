@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,10 +20,6 @@ class Results:
 
     Attributes
     ----------
-    credits : pandas.DataFrame
-        One row per (transaction, payee, credit): ``txn_id``, ``date``,
-        ``payee_id``, ``credit_type`` (direct, overlay, rollup), ``rule_id``,
-        ``level`` (roll-up level, 0 otherwise), ``txn_amount``, ``amount``.
     results : pandas.DataFrame
         One row per payee x component x period (see the README).
     rejected : pandas.DataFrame
@@ -30,14 +27,31 @@ class Results:
         ``reason``).
     warnings : list of str
         Problems accepted in non-strict mode.
+    credits : pandas.DataFrame
+        One row per (transaction, payee, credit): ``txn_id``, ``date``,
+        ``payee_id``, ``credit_type`` (direct, overlay, rollup), ``rule_id``,
+        ``level`` (roll-up level, 0 otherwise), ``txn_amount``, ``amount``,
+        plus any attribute a component filters on. Built on first access
+        (tens of millions of rows for a large company).
     """
 
-    credits: pd.DataFrame
     results: pd.DataFrame
     rejected: pd.DataFrame
     warnings: list = field(default_factory=list)
     book: object = field(default=None, repr=False)
     people: object = field(default=None, repr=False)
+    credit_arrays: object = field(default=None, repr=False)
+    make_credits: object = field(default=None, repr=False)
+
+    @functools.cached_property
+    def credits(self) -> pd.DataFrame:
+        """The credits table (see the class attributes)."""
+        return self.make_credits(self.credit_arrays)
+
+    def credits_of(self, payee_id) -> pd.DataFrame:
+        """Return the credits of one payee only (cheap on large results)."""
+        p = self.people.index.get(str(payee_id), -1)
+        return self.make_credits(self.credit_arrays.take(self.credit_arrays.payee == p))
 
     def to_dict(self) -> dict:
         """Return plain Python data (records) for JSON."""
@@ -46,7 +60,7 @@ class Results:
             .to_dict(orient="records"),
             "rejected": self.rejected.to_dict(orient="records"),
             "warnings": list(self.warnings),
-            "credit_count": len(self.credits),
+            "credit_count": int(self.credit_arrays.txn.size),
         }  # fmt: skip
 
     def explain(self, payee_id, component, period) -> str:
@@ -91,10 +105,14 @@ def trace(res: Results, payee_id, component, period) -> dict:
     first, last = (int(v[0]) for v in period_bounds(np.array([pid]), comp.period))
     if comp.cumulative:
         per_year = {"month": 12, "quarter": 4, "year": 1}[comp.period]
-        first = int(period_bounds(np.array([pid // per_year * per_year]), comp.period)[0][0])
-    c = res.credits
+        first = int(
+            period_bounds(np.array([pid // per_year * per_year]), comp.period)[0][0]
+        )
+    c = res.credits_of(row["payee_id"])
     days = c["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    mask = (c["payee_id"] == row["payee_id"]).to_numpy() & (days >= first) & (days <= last)
+    mask = (
+        (c["payee_id"] == row["payee_id"]).to_numpy() & (days >= first) & (days <= last)
+    )
     mask &= c["credit_type"].isin(comp.credit_types).to_numpy()
     if comp.filter_column:
         mask &= c[comp.filter_column].astype(str).isin(comp.filter_values).to_numpy()

@@ -87,7 +87,7 @@ def _combined_keys(columns, code_sets, cards):
 def _index(txns: Transactions, columns_of: list[tuple], values, n_txn):
     """Group rules by signature; return per-signature txn groups and the CSR."""
     signatures = sorted(set(columns_of))
-    groups = np.full((len(signatures), n_txn), -1, dtype=np.int64)
+    groups = np.full((len(signatures), n_txn), -1, dtype=np.int32)
     ptrs, orders, base = [np.zeros(1, dtype=np.int64)], [], 0
     for s, sig in enumerate(signatures):
         rules = np.array(

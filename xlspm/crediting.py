@@ -21,6 +21,8 @@ from ._tables import Problems, rows_text
 from .backend import get_backend
 from .inputs import Payees, Transactions
 from .kernels import crediting as _k
+from .kernels import numerics as _num
+from .kernels import numerics_numpy as _num_np
 from .kernels._compile import KERNEL_LOCK
 from .rules import CREDIT_TYPES, RuleIndex
 
@@ -43,8 +45,14 @@ class CreditArrays:
 
     @property
     def nano(self) -> np.ndarray:
-        """Credited amounts in exact int64 nano-dollars."""
-        return np.rint(self.amount * NANO).astype(np.int64)
+        """Credited amounts in int64 nano-dollars: the exact binary amount
+        rounded to 9 decimals, ties to even (exact below $9 million a credit)."""
+        if get_backend() == "numba":
+            out = np.empty(self.amount.size, dtype=np.int64)
+            with KERNEL_LOCK:
+                _num.to_units(self.amount, 9, out)
+            return out
+        return _num_np.to_units(self.amount, 9)
 
     def take(self, mask) -> CreditArrays:
         """Return the credits selected by a boolean mask or index array."""

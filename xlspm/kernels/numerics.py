@@ -43,19 +43,24 @@ def two_prod(a, b):
 
 @njit
 def scaled_nearest(x, n):
-    """Nearest integer to the exact ``x * 10**n``, ties to even (as ``%.15g``)."""
+    """Nearest integer to the exact ``x * 10**n``, ties to even (as ``%.15g``).
+
+    ``p + err`` is the exact product; ``d = p - rint(p)`` is exact, and when
+    it is not exactly +-0.5 the error term cannot change the rounding (the
+    gap to the half-way point is at least one ulp of ``p``).
+    """
     p, err = two_prod(x, P10_HI[n + P10_OFFSET])
     err += x * P10_LO[n + P10_OFFSET]
     m = np.rint(p)
-    f = (p - m) + err
-    if f > 0.5:
-        m += 1.0
-    elif f < -0.5:
-        m -= 1.0
-    elif f == 0.5 and m % 2.0 != 0.0:
-        m += 1.0
-    elif f == -0.5 and m % 2.0 != 0.0:
-        m -= 1.0
+    d = p - m
+    if d == 0.5:
+        if err > 0.0 or (err == 0.0 and m % 2.0 != 0.0):
+            m += 1.0
+    elif d == -0.5:
+        if err < 0.0 or (err == 0.0 and m % 2.0 != 0.0):
+            m -= 1.0
+    elif d == 0.0 and err != 0.0 and abs(err) >= 0.5:
+        m += np.rint(err)
     return m
 
 
@@ -208,3 +213,19 @@ def count_nonfinite(x):
     for i in prange(x.size):
         n += not math.isfinite(x[i])
     return n
+
+
+@njit(parallel=True)
+def to_units(x, digits, out):
+    """Nearest integers to the exact ``x * 10**digits`` (ties to even), as int64.
+
+    Exact for ``|x * 10**digits| < 2**63``: beyond ``2**52`` the product is an
+    integer-valued double and the error term is rounded and added in int64.
+    """
+    scale = P10_HI[digits + P10_OFFSET]
+    for i in prange(x.size):
+        p, err = two_prod(x[i], scale)
+        if abs(p) < 4503599627370496.0:
+            out[i] = np.int64(scaled_nearest(x[i], digits))
+        else:
+            out[i] = np.int64(p) + np.int64(np.rint(err))

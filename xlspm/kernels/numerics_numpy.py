@@ -30,10 +30,12 @@ def scaled_nearest(x, n):
     p, err = two_prod(x, P10_HI[n + P10_OFFSET])
     err = err + x * P10_LO[n + P10_OFFSET]
     m = np.rint(p)
-    f = (p - m) + err
-    m = m + (f > 0.5) - (f < -0.5)
+    d = p - m
     odd = np.fmod(m, 2.0) != 0.0
-    return m + ((f == 0.5) & odd) - ((f == -0.5) & odd)
+    up = (d == 0.5) & ((err > 0.0) | ((err == 0.0) & odd))
+    down = (d == -0.5) & ((err < 0.0) | ((err == 0.0) & odd))
+    big = (d == 0.0) & (np.abs(err) >= 0.5)
+    return m + up - down + np.where(big, np.rint(err), 0.0)
 
 
 def sig15(x):
@@ -157,3 +159,15 @@ def excel_less(a, b):
     if near.any():
         res[near] = snap15(a[near]) < snap15(b[near])
     return res
+
+
+def to_units(x, digits):
+    """Nearest integers to the exact ``x * 10**digits`` (ties to even), as int64."""
+    scale = P10_HI[digits + P10_OFFSET]
+    p, err = two_prod(x, scale)
+    small = np.abs(p) < 4503599627370496.0
+    out = np.empty(x.shape, dtype=np.int64)
+    out[small] = scaled_nearest(x[small], np.full(int(small.sum()), digits))
+    big = ~small
+    out[big] = p[big].astype(np.int64) + np.rint(err[big]).astype(np.int64)
+    return out

@@ -117,22 +117,22 @@ def _report(txns: Transactions, payees, split_sum, status, problems: Problems):
     bad = np.flatnonzero(status == _k.UNASSIGNED)
     if bad.size:
         problems.warn(
-            f"transactions: {rows_text(frame.index[bad], frame['txn_id'].iloc[bad])} "
-            "match no direct crediting rule and have no seller who is a payee; "
-            "they are rejected. Add a rule or a seller."
+            f"transactions {rows_text(frame.index[bad], frame['txn_id'].iloc[bad])}: "
+            "no direct crediting rule matches and the seller is blank or not a payee; "
+            "rejected. Add a rule or a seller."
         )
     odd = np.flatnonzero(status == _k.SPLIT_MISMATCH)
     if odd.size:
         sums = ", ".join(f"{100 * s:g}%" for s in split_sum[odd[:5]])
         problems.warn(
-            f"transactions: {rows_text(frame.index[odd], frame['txn_id'].iloc[odd])} "
-            f"have direct splits summing to {sums}, not 100%; they are credited as "
-            "the rules say. Fix the splits, or pass strict=True to stop on this."
+            f"transactions {rows_text(frame.index[odd], frame['txn_id'].iloc[odd])}: "
+            f"direct splits sum to {sums}, not 100%; credited as the rules say. Fix "
+            "the splits, or pass strict=True to stop on this."
         )
     return pd.DataFrame({
         "table": "transactions", "row": frame.index[bad],
         "txn_id": frame["txn_id"].to_numpy()[bad],
-        "reason": "no crediting rule matched and no seller who is a payee",
+        "reason": "no direct crediting rule matched and the seller is not a payee",
     })  # fmt: skip
 
 

@@ -119,11 +119,11 @@ def synthetic_company(n_txn: int = 10_000, n_payees: int = 200, *, split_share=0
                       "credit_type": "overlay"}),
     ], ignore_index=True)  # fmt: skip
     day = np.datetime64(f"{YEAR}-01-01") + rng.integers(0, 365, n_txn)
-    territory = rng.choice(reps, n_txn).astype(float)
+    home = rng.choice(reps, n_txn)
     is_split = rng.random(n_txn) < split_share
     account = rng.integers(0, n_accounts, n_txn)
-    territory[is_split] = np.nan
-    owner = np.where(is_split, pair[account, 0], territory.astype(np.int64, copy=False))
+    territory = np.where(is_split, np.nan, home.astype(float))
+    owner = np.where(is_split, pair[account, 0], home)
     amount = np.round(rng.lognormal(7.3, 1.0, n_txn), 2)
     amount[rng.random(n_txn) < 0.03] *= -1
     transactions = pd.DataFrame({

@@ -72,9 +72,15 @@ def naive(mode: str, x, quota):
     """Pay with the exact reference, element by element."""
     scale = quota / 1000.0 if mode == "flat" else quota
     return np.array(
-        naive_payout(list(x), list(FLOORS), list(RATES[mode]), mode=mode,
-                     scale=list(scale), round_to=2)
-    )  # fmt: skip
+        naive_payout(
+            list(x),
+            list(FLOORS),
+            list(RATES[mode]),
+            mode=mode,
+            scale=list(scale),
+            round_to=2,
+        )
+    )
 
 
 def check(mode: str, x, quota, ours, base) -> int:
@@ -97,14 +103,21 @@ def run(n: int, repeat: int) -> list[dict]:
         t_base, base = timed(lambda m=mode: numpy_baseline(m, x, quota), repeat)
         k = min(NAIVE_SAMPLE, n)
         t_naive, _ = timed(lambda m=mode, k=k: naive(m, x[:k], quota[:k]), 1)
-        rows.append({
-            "n": n, "mode": mode, "xlspm_s": t_ours, "xlspm_numpy_path_s": t_np_path,
-            "numpy_s": t_base, "naive_s": t_naive * n / k,
-            "numpy_ratio": t_base / t_ours, "naive_ratio": t_naive * n / k / t_ours,
-            "xlspm_mb": peak_mb(lambda m=mode: xlspm_payout(m, x, quota)),
-            "numpy_mb": peak_mb(lambda m=mode: numpy_baseline(m, x, quota)),
-            "baseline_wrong": check(mode, x, quota, ours, base),
-        })  # fmt: skip
+        rows.append(
+            {
+                "n": n,
+                "mode": mode,
+                "xlspm_s": t_ours,
+                "xlspm_numpy_path_s": t_np_path,
+                "numpy_s": t_base,
+                "naive_s": t_naive * n / k,
+                "numpy_ratio": t_base / t_ours,
+                "naive_ratio": t_naive * n / k / t_ours,
+                "xlspm_mb": peak_mb(lambda m=mode: xlspm_payout(m, x, quota)),
+                "numpy_mb": peak_mb(lambda m=mode: numpy_baseline(m, x, quota)),
+                "baseline_wrong": check(mode, x, quota, ours, base),
+            }
+        )
         print(_line(rows[-1]), flush=True)
     return rows
 

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pandas as pd
-
 from naive import naive_excel_round, naive_payout, naive_tier
 
 OPEN = (-(2**62), 2**62)
@@ -75,18 +74,26 @@ def naive_credits(inp) -> list[tuple]:
     rules = []
     for i, r in enumerate(inp["assignments"].to_dict("records")):
         match = {c: key(v) for c, v in r.items() if c not in RESERVED and key(v) != ""}
-        rules.append({
-            "id": key(r.get("rule_id")) or f"R{inp['assignments'].index[i]}",
-            "match": match, "payee": key(r["payee_id"]),
-            "split": float(r["split_pct"]) / 100.0,
-            "from": day(r.get("valid_from"), OPEN[0]), "to": day(r.get("valid_to"), OPEN[1]),
-            "type": key(r.get("credit_type")) or "direct",
-        })  # fmt: skip
+        rules.append(
+            {
+                "id": key(r.get("rule_id")) or f"R{inp['assignments'].index[i]}",
+                "match": match,
+                "payee": key(r["payee_id"]),
+                "split": float(r["split_pct"]) / 100.0,
+                "from": day(r.get("valid_from"), OPEN[0]),
+                "to": day(r.get("valid_to"), OPEN[1]),
+                "type": key(r.get("credit_type")) or "direct",
+            }
+        )
     credits = []
     for t in inp["transactions"].to_dict("records"):
         d, amount = day(t["date"]), float(t["amount"])
-        hits = [r for r in rules if r["from"] <= d <= r["to"]
-                and all(key(t.get(c)) == v for c, v in r["match"].items())]  # fmt: skip
+        hits = [
+            r
+            for r in rules
+            if r["from"] <= d <= r["to"]
+            and all(key(t.get(c)) == v for c, v in r["match"].items())
+        ]
         base = [(r["payee"], r["type"], r["id"], amount * r["split"]) for r in hits]
         if not any(r["type"] == "direct" for r in hits):
             seller = key(t.get("seller"))
@@ -119,7 +126,7 @@ def _comps(inp):
     comps = []
     for r in inp["plans"].to_dict("records"):
 
-        def opt(name, default=None):
+        def opt(name, default=None, r=r):
             v = r.get(name)
             return (
                 default
@@ -127,18 +134,33 @@ def _comps(inp):
                 else v
             )
 
-        comps.append({
-            "plan": key(r["plan_id"]), "name": key(r["component"]),
-            "period": key(opt("period", "quarter")).lower(),
-            "cumulative": key(opt("cumulative", "")).lower() in ("true", "1", "yes", "y", "x"),
-            "types": [x.strip() for x in key(opt("credit_types", "direct")).split(",")],
-            "fcol": key(opt("filter_column", "")).lower(),
-            "fvals": [x.strip() for x in key(opt("filter_values", "")).split(",") if x.strip()],
-            "table": key(r["rate_table"]), "mode": key(opt("mode", "retroactive")),
-            "basis": key(opt("basis", "attainment")), "target": float(opt("target", 1.0)),
-            "gate": opt("gate"), "cap": opt("cap"), "ktable": key(opt("kicker_table", "")),
-            "kcomp": key(opt("kicker_component", "")), "round": int(opt("round_to", 2)),
-        })  # fmt: skip
+        comps.append(
+            {
+                "plan": key(r["plan_id"]),
+                "name": key(r["component"]),
+                "period": key(opt("period", "quarter")).lower(),
+                "cumulative": key(opt("cumulative", "")).lower()
+                in ("true", "1", "yes", "y", "x"),
+                "types": [
+                    x.strip() for x in key(opt("credit_types", "direct")).split(",")
+                ],
+                "fcol": key(opt("filter_column", "")).lower(),
+                "fvals": [
+                    x.strip()
+                    for x in key(opt("filter_values", "")).split(",")
+                    if x.strip()
+                ],
+                "table": key(r["rate_table"]),
+                "mode": key(opt("mode", "retroactive")),
+                "basis": key(opt("basis", "attainment")),
+                "target": float(opt("target", 1.0)),
+                "gate": opt("gate"),
+                "cap": opt("cap"),
+                "ktable": key(opt("kicker_table", "")),
+                "kcomp": key(opt("kicker_component", "")),
+                "round": int(opt("round_to", 2)),
+            }
+        )
     return comps
 
 
@@ -158,7 +180,7 @@ def _parse(label, kind):
 
 
 def naive_results(inp, precision="excel") -> dict:
-    """Return {(payee, component, period): {credited_ytd, quota_ytd, x, earned, due}}."""
+    """Map (payee, component, period) to credited_ytd, quota_ytd, x, earned, due."""
     from naive import naive_ieee_round
 
     rnd = naive_excel_round if precision == "excel" else naive_ieee_round
@@ -240,7 +262,10 @@ def naive_results(inp, precision="excel") -> dict:
                 due = rnd(earned - before, c["round"])
                 paid_before = earned
                 out[(p, c["name"], _label(pid, c["period"]))] = {
-                    "credited_ytd": credited, "quota_ytd": qx, "x": x,
-                    "earned": earned, "payout_due": due,
-                }  # fmt: skip
+                    "credited_ytd": credited,
+                    "quota_ytd": qx,
+                    "x": x,
+                    "earned": earned,
+                    "payout_due": due,
+                }
     return out

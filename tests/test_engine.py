@@ -3,8 +3,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
-import pandas as pd
 import pytest
 from naive_engine import naive_credits, naive_results
 
@@ -22,9 +20,10 @@ def _table(res):
     r = res.results
     return {
         (p, c, q): (cr, e, d)
-        for p, c, q, cr, e, d in r[["payee_id", "component", "period", "credited_ytd",
-                                    "earned", "payout_due"]].itertuples(index=False)
-    }  # fmt: skip
+        for p, c, q, cr, e, d in r[
+            ["payee_id", "component", "period", "credited_ytd", "earned", "payout_due"]
+        ].itertuples(index=False)
+    }
 
 
 # The README's worked example, every number pinned.
@@ -62,8 +61,12 @@ def test_worked_example_credits(example):
     c = example.credits
     assert len(c) == 24
     t03 = c[c["txn_id"] == "T03"].set_index("payee_id")
-    assert t03["amount"].to_dict() == {"R3": 30000.0, "R4": 20000.0, "M1": 30000.0,
-                                       "M2": 20000.0}  # fmt: skip
+    assert t03["amount"].to_dict() == {
+        "R3": 30000.0,
+        "R4": 20000.0,
+        "M1": 30000.0,
+        "M2": 20000.0,
+    }
     assert t03.loc["R3", "rule_id"] == "ACME-R3"
     assert t03.loc["M1", "credit_type"] == "rollup" and t03.loc["M1", "level"] == 1
     assert c.loc[c["txn_id"] == "T07", "rule_id"].iloc[0] == "default (seller)"
@@ -115,9 +118,13 @@ def _compare(inp, res):
     fast = sorted(
         (str(t), str(p), str(k), str(r), int(lv), int(n))
         for (t, p, k, r, lv), n in zip(
-            res.credits[["txn_id", "payee_id", "credit_type", "rule_id", "level"]]
-            .itertuples(index=False), res.credit_arrays.nano, strict=True)
-    )  # fmt: skip
+            res.credits[
+                ["txn_id", "payee_id", "credit_type", "rule_id", "level"]
+            ].itertuples(index=False),
+            res.credit_arrays.nano,
+            strict=True,
+        )
+    )
     slow = sorted(
         (str(t), str(p), k, r, lv, n) for t, p, k, r, lv, n in naive_credits(inp)
     )
@@ -143,8 +150,13 @@ def test_without_numba_in_a_fresh_process():
         "print(json.dumps([xlspm.get_backend(), r.results['payout_due'].tolist()]))\n"
     )
     env = dict(os.environ, XLSPM_DISABLE_NUMBA="1")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     backend, due = json.loads(out.stdout)
     assert backend == "numpy"
     assert due == [v[2] for v in EXPECTED.values()]

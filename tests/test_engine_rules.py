@@ -13,26 +13,45 @@ from xlspm.synthetic import synthetic_company
 
 def company(**changes):
     base = {
-        "payees": pd.DataFrame({
-            "payee_id": ["M", "A", "B", "S"], "manager_id": [None, "M", "M", "M"],
-            "plan_id": ["MGR", "REP", "REP", "REP"],
-        }),
-        "transactions": pd.DataFrame({
-            "txn_id": [1, 2], "date": ["2026-01-15", "2026-02-15"],
-            "amount": [1000.0, 500.0], "territory": ["T1", "T2"],
-            "product": ["CLOUD", "CORE"], "seller": ["A", "B"],
-        }),
-        "assignments": pd.DataFrame({
-            "territory": ["T1", "T1"], "product": [None, None],
-            "payee_id": ["A", "B"], "split_pct": [50, 50],
-        }),
-        "plans": pd.DataFrame({
-            "plan_id": ["REP", "MGR"], "component": ["Rev", "Team"],
-            "credit_types": ["direct,overlay", "rollup"], "rate_table": ["flat10"] * 2,
-            "basis": ["amount", "amount"], "rollup_depth": [0, 1],
-        }),
-        "rate_tables": pd.DataFrame({"table": ["flat10"], "floor": [-1e12], "rate": [0.1]}),
-    }  # fmt: skip
+        "payees": pd.DataFrame(
+            {
+                "payee_id": ["M", "A", "B", "S"],
+                "manager_id": [None, "M", "M", "M"],
+                "plan_id": ["MGR", "REP", "REP", "REP"],
+            }
+        ),
+        "transactions": pd.DataFrame(
+            {
+                "txn_id": [1, 2],
+                "date": ["2026-01-15", "2026-02-15"],
+                "amount": [1000.0, 500.0],
+                "territory": ["T1", "T2"],
+                "product": ["CLOUD", "CORE"],
+                "seller": ["A", "B"],
+            }
+        ),
+        "assignments": pd.DataFrame(
+            {
+                "territory": ["T1", "T1"],
+                "product": [None, None],
+                "payee_id": ["A", "B"],
+                "split_pct": [50, 50],
+            }
+        ),
+        "plans": pd.DataFrame(
+            {
+                "plan_id": ["REP", "MGR"],
+                "component": ["Rev", "Team"],
+                "credit_types": ["direct,overlay", "rollup"],
+                "rate_table": ["flat10"] * 2,
+                "basis": ["amount", "amount"],
+                "rollup_depth": [0, 1],
+            }
+        ),
+        "rate_tables": pd.DataFrame(
+            {"table": ["flat10"], "floor": [-1e12], "rate": [0.1]}
+        ),
+    }
     base.update(changes)
     return base
 
@@ -50,11 +69,15 @@ def test_split_deal_rolls_up_once_to_the_shared_manager():
 
 
 def test_direct_plus_overlay_does_not_double_the_manager():
-    rules = pd.DataFrame({
-        "territory": ["T1", None], "product": [None, "CLOUD"],
-        "payee_id": ["A", "S"], "split_pct": [100, 100],
-        "credit_type": ["direct", "overlay"],
-    })  # fmt: skip
+    rules = pd.DataFrame(
+        {
+            "territory": ["T1", None],
+            "product": [None, "CLOUD"],
+            "payee_id": ["A", "S"],
+            "split_pct": [100, 100],
+            "credit_type": ["direct", "overlay"],
+        }
+    )
     res = xlspm.calculate(**company(assignments=rules))
     assert credits_of(res, "S") == [1000.0]
     assert credits_of(res, "M") == [1000.0, 500.0]  # capped at the deal amount
@@ -62,10 +85,15 @@ def test_direct_plus_overlay_does_not_double_the_manager():
 
 
 def test_effective_dates_pick_the_rule_in_force():
-    rules = pd.DataFrame({
-        "territory": ["T1", "T1"], "payee_id": ["A", "B"], "split_pct": [100, 100],
-        "valid_from": [None, "2026-01-16"], "valid_to": ["2026-01-15", None],
-    })  # fmt: skip
+    rules = pd.DataFrame(
+        {
+            "territory": ["T1", "T1"],
+            "payee_id": ["A", "B"],
+            "split_pct": [100, 100],
+            "valid_from": [None, "2026-01-16"],
+            "valid_to": ["2026-01-15", None],
+        }
+    )
     txns = company()["transactions"].assign(territory=["T1", "T1"])
     res = xlspm.calculate(**company(assignments=rules, transactions=txns))
     assert res.credits.query("credit_type == 'direct'")["payee_id"].tolist() == [
@@ -76,10 +104,12 @@ def test_effective_dates_pick_the_rule_in_force():
 
 def test_effective_dated_hierarchy_moves_rollups():
     payees = company()["payees"].assign(manager_id=[None, None, "M", "M"])
-    hierarchy = pd.DataFrame({"payee_id": ["A"], "manager_id": ["M"],
-                              "valid_from": ["2026-02-01"]})  # fmt: skip
-    rules = pd.DataFrame({"territory": ["T1", "T2"], "payee_id": ["A", "A"],
-                          "split_pct": [100, 100]})  # fmt: skip
+    hierarchy = pd.DataFrame(
+        {"payee_id": ["A"], "manager_id": ["M"], "valid_from": ["2026-02-01"]}
+    )
+    rules = pd.DataFrame(
+        {"territory": ["T1", "T2"], "payee_id": ["A", "A"], "split_pct": [100, 100]}
+    )
     res = xlspm.calculate(
         **company(payees=payees, assignments=rules, hierarchy=hierarchy)
     )
@@ -93,8 +123,10 @@ def test_rollup_depth_and_levels():
     levels = res.credits.query("credit_type == 'rollup'")["level"]
     assert set(levels) == {1, 2, 3, 4}
     per = res.credits.groupby(["txn_id", "payee_id"], observed=True).size()
-    assert per.max() == 1 or (res.credits.duplicated(["txn_id", "payee_id", "credit_type",
-                                                      "rule_id"]).sum() == 0)  # fmt: skip
+    assert per.max() == 1 or (
+        res.credits.duplicated(["txn_id", "payee_id", "credit_type", "rule_id"]).sum()
+        == 0
+    )
     roll = res.credits.query("credit_type == 'rollup'")
     assert (roll["amount"].abs() <= roll["txn_amount"].abs() + 1e-9).all()
 
@@ -110,21 +142,34 @@ def test_no_rule_credits_the_seller_and_unknown_sellers_are_rejected():
     assert res.rejected["txn_id"].tolist() == [2]
     assert "the seller is not a payee" in res.rejected["reason"].iloc[0]
     assert "no direct crediting rule matches" in res.warnings[0]
-    with pytest.raises(xlspm.PlanInputError, match=r"transactions row 1 \(2\): no direct"):
+    with pytest.raises(
+        xlspm.PlanInputError, match=r"transactions row 1 \(2\): no direct"
+    ):
         xlspm.calculate(**company(transactions=txns), strict=True)
 
 
 def test_product_filter_and_kicker():
-    plans = pd.DataFrame({
-        "plan_id": ["REP", "REP", "MGR"], "component": ["Cloud", "Rev", "Team"],
-        "credit_types": ["direct", "direct", "rollup"],
-        "filter_column": ["product", None, None], "filter_values": ["CLOUD", None, None],
-        "rate_table": ["flat10", "flat10", "flat10"], "basis": ["amount"] * 3,
-        "kicker_component": [None, "Cloud", None], "kicker_table": [None, "kick", None],
-        "period": ["month"] * 3,
-    })  # fmt: skip
-    tables = pd.DataFrame({"table": ["flat10", "kick", "kick"], "floor": [-1e12, 0, 400],
-                           "rate": [0.1, 1.0, 2.0]})  # fmt: skip
+    plans = pd.DataFrame(
+        {
+            "plan_id": ["REP", "REP", "MGR"],
+            "component": ["Cloud", "Rev", "Team"],
+            "credit_types": ["direct", "direct", "rollup"],
+            "filter_column": ["product", None, None],
+            "filter_values": ["CLOUD", None, None],
+            "rate_table": ["flat10", "flat10", "flat10"],
+            "basis": ["amount"] * 3,
+            "kicker_component": [None, "Cloud", None],
+            "kicker_table": [None, "kick", None],
+            "period": ["month"] * 3,
+        }
+    )
+    tables = pd.DataFrame(
+        {
+            "table": ["flat10", "kick", "kick"],
+            "floor": [-1e12, 0, 400],
+            "rate": [0.1, 1.0, 2.0],
+        }
+    )
     res = xlspm.calculate(**company(plans=plans, rate_tables=tables))
     r = res.results.set_index(["payee_id", "component", "period"])["earned"]
     assert r[("A", "Cloud", "2026-01")] == 50.0  # 500 of CLOUD at 10%
@@ -140,8 +185,9 @@ def test_splits_sum_to_the_deal_on_random_companies():
         res.credits.query("credit_type == 'direct'").groupby("txn_id")["amount"].sum()
     )
     amounts = inp["transactions"].set_index("txn_id")["amount"]
-    assert np.allclose(direct.to_numpy(), amounts.loc[direct.index].to_numpy(), rtol=0,
-                       atol=1e-9)  # fmt: skip
+    assert np.allclose(
+        direct.to_numpy(), amounts.loc[direct.index].to_numpy(), rtol=0, atol=1e-9
+    )
     assert len(direct) == len(amounts)
 
 

@@ -113,6 +113,10 @@ def blank(series: pd.Series) -> np.ndarray:
     return mask
 
 
+def _verb(idx) -> str:
+    return "holds" if len(idx) == 1 else "hold"
+
+
 def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
     """Parse a column of dates (real dates or ISO text) to int days.
 
@@ -133,9 +137,9 @@ def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
         idx = np.flatnonzero(bad)
         found = [repr(series.iloc[i]) for i in idx[:MAX_LISTED]]
         problems.error(
-            f"{table}.{column}: {rows_text(series.index[idx])} hold "
-            f"{', '.join(found)}; expected a date (an Excel date or ISO text "
-            "such as 2026-03-31)."
+            f"{table}.{column}: {rows_text(series.index[idx])} {_verb(idx)} "
+            f"{', '.join(found)}; expected a date (an Excel date or ISO text such "
+            "as 2026-03-31)."
         )
     return days, bad
 
@@ -152,7 +156,7 @@ def numbers(series: pd.Series, table: str, column: str, problems, *, required=Tr
         idx = np.flatnonzero(bad)
         found = [repr(series.iloc[i]) for i in idx[:MAX_LISTED]]
         problems.error(
-            f"{table}.{column}: {rows_text(series.index[idx])} hold "
+            f"{table}.{column}: {rows_text(series.index[idx])} {_verb(idx)} "
             f"{', '.join(found)}; expected a number."
         )
     return values, bad

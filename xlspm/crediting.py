@@ -45,8 +45,10 @@ class CreditArrays:
 
     @property
     def nano(self) -> np.ndarray:
-        """Credited amounts in int64 nano-dollars: the exact binary amount
-        rounded to 9 decimals, ties to even (exact below $9 million a credit)."""
+        """Credited amounts in int64 nano-dollars.
+
+        The exact binary amount rounded to 9 decimals, ties to even.
+        """
         if get_backend() == "numba":
             out = np.empty(self.amount.size, dtype=np.int64)
             with KERNEL_LOCK:
@@ -56,8 +58,14 @@ class CreditArrays:
 
     def take(self, mask) -> CreditArrays:
         """Return the credits selected by a boolean mask or index array."""
-        return CreditArrays(self.txn[mask], self.payee[mask], self.amount[mask],
-                            self.rule[mask], self.kind[mask], self.level[mask])  # fmt: skip
+        return CreditArrays(
+            self.txn[mask],
+            self.payee[mask],
+            self.amount[mask],
+            self.rule[mask],
+            self.kind[mask],
+            self.level[mask],
+        )
 
 
 def _kernel(fn):
@@ -69,16 +77,29 @@ def _base_credits(txns: Transactions, rules: RuleIndex):
     counts = np.zeros(n, dtype=np.int64)
     split_sum = np.zeros(n)
     status = np.zeros(n, dtype=np.int64)
-    args = (rules.groups, rules.ptr, rules.order, rules.valid_from, rules.valid_to,
-            rules.kind, rules.split)  # fmt: skip
+    args = (
+        rules.groups,
+        rules.ptr,
+        rules.order,
+        rules.valid_from,
+        rules.valid_to,
+        rules.kind,
+        rules.split,
+    )
     _kernel(_k.count_credits)(*args, txns.day, txns.seller, counts, split_sum, status)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     m = int(ptr[-1])
-    out = [np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m), np.empty(m, np.int32),
-           np.empty(m, np.int8)]  # fmt: skip
-    _kernel(_k.fill_credits)(*args, rules.payee, txns.day, txns.amount, txns.seller,
-                             ptr, status, *out)  # fmt: skip
+    out = [
+        np.empty(m, np.int32),
+        np.empty(m, np.int32),
+        np.empty(m),
+        np.empty(m, np.int32),
+        np.empty(m, np.int8),
+    ]
+    _kernel(_k.fill_credits)(
+        *args, rules.payee, txns.day, txns.amount, txns.seller, ptr, status, *out
+    )
     return ptr, out, split_sum, status
 
 
@@ -94,9 +115,22 @@ def _rollups(txns, payees: Payees, depth, ptr, payee, amount):
         ]
     max_base = int(np.diff(ptr).max())
     counts = np.zeros(n, dtype=np.int64)
-    args = (ptr, payee, amount, txns.day, txns.amount, payees.mgr_ptr, payees.mgr_idx,
-            payees.mgr_from, payees.mgr_to, depth, payees.start, payees.end,
-            max_depth, max_base)  # fmt: skip
+    args = (
+        ptr,
+        payee,
+        amount,
+        txns.day,
+        txns.amount,
+        payees.mgr_ptr,
+        payees.mgr_idx,
+        payees.mgr_from,
+        payees.mgr_to,
+        depth,
+        payees.start,
+        payees.end,
+        max_depth,
+        max_base,
+    )
     e = np.empty(0, np.int64)
     _kernel(_k.rollup)(*args, counts, True, e, e, np.empty(0), e)
     offsets = np.zeros(n, dtype=np.int64)
@@ -129,11 +163,14 @@ def _report(txns: Transactions, payees, split_sum, status, problems: Problems):
             f"direct splits sum to {sums}, not 100%; credited as the rules say. Fix "
             "the splits, or pass strict=True to stop on this."
         )
-    return pd.DataFrame({
-        "table": "transactions", "row": frame.index[bad],
-        "txn_id": frame["txn_id"].to_numpy()[bad],
-        "reason": "no direct crediting rule matched and the seller is not a payee",
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "table": "transactions",
+            "row": frame.index[bad],
+            "txn_id": frame["txn_id"].to_numpy()[bad],
+            "reason": "no direct crediting rule matched and the seller is not a payee",
+        }
+    )
 
 
 def credit_arrays(
@@ -152,8 +189,9 @@ def credit_arrays(
         ptr, (b_txn, b_payee, b_amount, b_rule, b_kind), split_sum, status = (
             _base_credits(txns, rules)
         )
-        r_txn, r_payee, r_amount, r_level = _rollups(txns, payees, depth, ptr, b_payee,
-                                                     b_amount)  # fmt: skip
+        r_txn, r_payee, r_amount, r_level = _rollups(
+            txns, payees, depth, ptr, b_payee, b_amount
+        )
     rejected = _report(txns, payees, split_sum, status, problems)
     n_r = r_txn.size
     arrays = CreditArrays(
@@ -167,23 +205,30 @@ def credit_arrays(
     return arrays, rejected
 
 
-def credits_frame(arrays: CreditArrays, txns: Transactions, payees: Payees,
-                  rules: RuleIndex, extra: tuple[str, ...] = ()) -> pd.DataFrame:  # fmt: skip
+def credits_frame(
+    arrays: CreditArrays,
+    txns: Transactions,
+    payees: Payees,
+    rules: RuleIndex,
+    extra: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """Present the credits: one row per (transaction, payee, credit)."""
     rule_names = [*rules.ids, "default (seller)", "rollup"]
     rule_codes = np.where(
         arrays.rule >= 0, arrays.rule, len(rules.ids) - 1 - arrays.rule
     )
-    frame = pd.DataFrame({
-        "txn_id": txns.frame["txn_id"].to_numpy()[arrays.txn],
-        "date": txns.day[arrays.txn].astype("datetime64[D]"),
-        "payee_id": pd.Categorical.from_codes(arrays.payee, payees.ids),
-        "credit_type": pd.Categorical.from_codes(arrays.kind, CREDIT_TYPES),
-        "rule_id": pd.Categorical.from_codes(rule_codes, rule_names),
-        "level": arrays.level.astype(np.int64),
-        "txn_amount": txns.amount[arrays.txn],
-        "amount": arrays.amount,
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "txn_id": txns.frame["txn_id"].to_numpy()[arrays.txn],
+            "date": txns.day[arrays.txn].astype("datetime64[D]"),
+            "payee_id": pd.Categorical.from_codes(arrays.payee, payees.ids),
+            "credit_type": pd.Categorical.from_codes(arrays.kind, CREDIT_TYPES),
+            "rule_id": pd.Categorical.from_codes(rule_codes, rule_names),
+            "level": arrays.level.astype(np.int64),
+            "txn_amount": txns.amount[arrays.txn],
+            "amount": arrays.amount,
+        }
+    )
     for column in extra:
         codes, texts = txns.attribute(column)
         frame[column] = pd.Categorical.from_codes(codes[arrays.txn], texts)

@@ -44,22 +44,55 @@ def tier_examples() -> pd.DataFrame:
     """
     f, r = ATTAINMENT_FLOORS, COMMISSION_RATES
     rows = [
-        _row("90% attainment on $90,000 revenue", "retroactive", 0.9, f, r,
-             base=90000.0),
-        _row("130% attainment, quota $100,000", "marginal", 1.3, f, r,
-             scale=100000.0),
+        _row(
+            "90% attainment on $90,000 revenue", "retroactive", 0.9, f, r, base=90000.0
+        ),
+        _row("130% attainment, quota $100,000", "marginal", 1.3, f, r, scale=100000.0),
         _row("105% attainment step bonus", "flat", 1.05, f, STEP_BONUS),
-        _row("125% on a $10,000 target bonus curve", "linear", 1.25,
-             CURVE_FLOORS, CURVE_MULTIPLES, scale=10000.0),
-        _row("45% attainment, gate at 50%", "retroactive", 0.45, f, r,
-             base=45000.0, gate=0.5),
-        _row("160% attainment, cap $10,000", "retroactive", 1.6, f, r,
-             base=160000.0, cap=10000.0),
-        _row("119,791.96 / 149,739.95 (Excel sees 0.8)", "retroactive",
-             BOUNDARY_ATTAINMENT, f, r, base=119791.96),
-        _row("same deal with plain IEEE comparison", "retroactive",
-             BOUNDARY_ATTAINMENT, f, r, base=119791.96, precision="ieee"),
-    ]  # fmt: skip
+        _row(
+            "125% on a $10,000 target bonus curve",
+            "linear",
+            1.25,
+            CURVE_FLOORS,
+            CURVE_MULTIPLES,
+            scale=10000.0,
+        ),
+        _row(
+            "45% attainment, gate at 50%",
+            "retroactive",
+            0.45,
+            f,
+            r,
+            base=45000.0,
+            gate=0.5,
+        ),
+        _row(
+            "160% attainment, cap $10,000",
+            "retroactive",
+            1.6,
+            f,
+            r,
+            base=160000.0,
+            cap=10000.0,
+        ),
+        _row(
+            "119,791.96 / 149,739.95 (Excel sees 0.8)",
+            "retroactive",
+            BOUNDARY_ATTAINMENT,
+            f,
+            r,
+            base=119791.96,
+        ),
+        _row(
+            "same deal with plain IEEE comparison",
+            "retroactive",
+            BOUNDARY_ATTAINMENT,
+            f,
+            r,
+            base=119791.96,
+            precision="ieee",
+        ),
+    ]
     return pd.DataFrame(rows)
 
 

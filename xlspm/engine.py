@@ -13,24 +13,26 @@ import functools
 import numpy as np
 import pandas as pd
 
-from ._tables import PlanInputError, Problems
+from ._tables import Problems
 from .backend import get_backend
-from .crediting import NANO, credit_arrays, credits_frame
+from .crediting import credit_arrays, credits_frame
 from .inputs import read_payees, read_transactions
 from .kernels import aggregate as _agg
-from .periods import KINDS, period_bounds, period_ids
+from .payout import pay_components
+from .periods import KINDS, period_ids
 from .plans import read_plans, read_quotas, read_rate_tables
 from .results import Results
 from .rules import read_rules
-from .payout import pay_components
 
 __all__ = ["calculate"]
 
 
 def _plan_index(book, payees, problems):
     plan_names = list(book.by_plan)
-    plan_of = np.array([plan_names.index(p) if p in book.by_plan else -1
-                        for p in payees.plan_ids], dtype=np.int64)  # fmt: skip
+    plan_of = np.array(
+        [plan_names.index(p) if p in book.by_plan else -1 for p in payees.plan_ids],
+        dtype=np.int64,
+    )
     for i in np.flatnonzero(plan_of < 0):
         problems.error(
             f"payees: {payees.ids[i]!r} is on plan {payees.plan_ids[i]!r}, which is "
@@ -85,7 +87,7 @@ def _slots(txns):
 
 def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
     plan_of, ptr, comps, _ = plan
-    firsts, n_slots, slots = slot_info
+    _firsts, n_slots, slots = slot_info
     comp_kind = np.array([KINDS.index(c.period) for c in book.components], np.int64)
     comp_n = np.array([n_slots[k] for k in comp_kind], dtype=np.int64)
     sizes = comp_n * len(payees.ids)
@@ -97,8 +99,24 @@ def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
     kernel = _agg.aggregate
     if get_backend() != "numba":
         kernel = getattr(kernel, "py_func", kernel)
-    kernel(arrays.txn, arrays.payee, arrays.nano, arrays.kind, plan_of, ptr, comps,
-           mask, comp_filter, filters, comp_kind, slots, offset, comp_n, sums, counts)  # fmt: skip
+    kernel(
+        arrays.txn,
+        arrays.payee,
+        arrays.nano,
+        arrays.kind,
+        plan_of,
+        ptr,
+        comps,
+        mask,
+        comp_filter,
+        filters,
+        comp_kind,
+        slots,
+        offset,
+        comp_n,
+        sums,
+        counts,
+    )
     return [
         (
             sums[o : o + s].reshape(len(payees.ids), n),
@@ -108,8 +126,18 @@ def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
     ]
 
 
-def calculate(transactions, payees, assignments, plans, rate_tables, quotas=None, *,
-              hierarchy=None, strict=False, precision="excel") -> Results:  # fmt: skip
+def calculate(
+    transactions,
+    payees,
+    assignments,
+    plans,
+    rate_tables,
+    quotas=None,
+    *,
+    hierarchy=None,
+    strict=False,
+    precision="excel",
+) -> Results:
     """Credit transactions, roll them up, and pay every payee's plan.
 
     Parameters
@@ -164,8 +192,9 @@ def calculate(transactions, payees, assignments, plans, rate_tables, quotas=None
     arrays, unassigned = credit_arrays(txns, people, rules, plan[3], problems)
     slot_info = _slots(txns)
     buckets = _aggregate(arrays, book, people, plan, comp_filter, filters, slot_info)
-    results = pay_components(book, people, plan[0], buckets, slot_info, quota_map,
-                             problems, precision)  # fmt: skip
+    results = pay_components(
+        book, people, plan[0], buckets, slot_info, quota_map, problems, precision
+    )
     problems.raise_if_any()
     extra = tuple(
         dict.fromkeys(c.filter_column for c in book.components if c.filter_column)

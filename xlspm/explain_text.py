@@ -108,7 +108,7 @@ def render(t: dict, max_credits: int = 20) -> str:
             f", {comp.filter_column} in {', '.join(comp.filter_values)}"
             if comp.filter_column
             else ""
-        )  # fmt: skip
+        )
         + f"): {len(credits)} credit(s) totalling {_money(row['credited_ytd'])}.",
         *_credit_lines(credits, max_credits),
     ]
@@ -133,7 +133,8 @@ def render(t: dict, max_credits: int = 20) -> str:
     if comp.cumulative:
         lines.append(
             f"6. Year to date: earned {_money(row['earned'])} - previously paid "
-            f"{_money(row['previously_paid'])} = payout due {_money(row['payout_due'])}."
+            f"{_money(row['previously_paid'])} = payout due "
+            f"{_money(row['payout_due'])}."
         )
     else:
         lines.append(f"6. Payout due: {_money(row['payout_due'])}.")

@@ -15,7 +15,6 @@ from ._tables import (
     OPEN_END,
     OPEN_START,
     Problems,
-    blank,
     dates,
     key_codes,
     norm_key,
@@ -104,16 +103,23 @@ def _edges_from_hierarchy(hierarchy, index, problems) -> list[tuple]:
     hier = normalize(hierarchy, "hierarchy")
     if not require_columns(hier, "hierarchy", ("payee_id", "manager_id"), problems):
         return []
-    start = dates(_optional(hier, "valid_from"), "hierarchy", "valid_from", problems,
-                  fill=OPEN_START)[0]  # fmt: skip
-    end = dates(_optional(hier, "valid_to"), "hierarchy", "valid_to", problems,
-                fill=OPEN_END)[0]  # fmt: skip
+    start = dates(
+        _optional(hier, "valid_from"),
+        "hierarchy",
+        "valid_from",
+        problems,
+        fill=OPEN_START,
+    )[0]
+    end = dates(
+        _optional(hier, "valid_to"), "hierarchy", "valid_to", problems, fill=OPEN_END
+    )[0]
     edges = []
     for j, (p, m) in enumerate(zip(hier["payee_id"], hier["manager_id"], strict=True)):
         for who in (norm_key(p), norm_key(m)):
             if who not in index:
                 problems.error(
-                    f"hierarchy: row {hier.index[j]} names {who!r}, who is not in payees."
+                    f"hierarchy: row {hier.index[j]} names {who!r}, who is not in "
+                    "payees."
                 )
         if norm_key(p) in index and norm_key(m) in index:
             edges.append((index[norm_key(p)], index[norm_key(m)], start[j], end[j]))
@@ -138,7 +144,7 @@ def _check_cycles(edges, ids, problems) -> None:
                 stack.pop()
                 path.pop()
             elif state.get(child) == 1:
-                loop = path[path.index(child) :] + [child]
+                loop = [*path[path.index(child) :], child]
                 problems.error(
                     "hierarchy: managers form a cycle "
                     + " -> ".join(ids[i] for i in loop)
@@ -177,10 +183,16 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
             )
         else:
             index[key] = i
-    start = dates(_optional(frame, "start_date"), "payees", "start_date", problems,
-                  fill=OPEN_START)[0]  # fmt: skip
-    end = dates(_optional(frame, "end_date"), "payees", "end_date", problems,
-                fill=OPEN_END)[0]  # fmt: skip
+    start = dates(
+        _optional(frame, "start_date"),
+        "payees",
+        "start_date",
+        problems,
+        fill=OPEN_START,
+    )[0]
+    end = dates(
+        _optional(frame, "end_date"), "payees", "end_date", problems, fill=OPEN_END
+    )[0]
     for i in np.flatnonzero(end < start):
         problems.error(
             f"payees: row {frame.index[i]} ({ids[i]}) ends before it starts."
@@ -202,14 +214,18 @@ def _duplicate_ids(frame: pd.DataFrame, problems: Problems) -> None:
     dup = pd.Series(codes).duplicated(keep=False).to_numpy()
     idx = np.flatnonzero(dup)
     problems.error(
-        f"transactions.txn_id: {rows_text(frame.index[idx], frame['txn_id'].iloc[idx])} "
-        "repeat an id; every transaction needs a unique txn_id."
+        f"transactions.txn_id: "
+        f"{rows_text(frame.index[idx], frame['txn_id'].iloc[idx])} repeat an id; "
+        "every transaction needs a unique txn_id."
     )
 
 
 def read_transactions(transactions, payees: Payees, problems: Problems) -> Transactions:
-    """Check and encode the transactions; rows with a missing date or amount
-    are rejected with their reason (an error when strict)."""
+    """Check and encode the transactions.
+
+    Rows with a missing date or amount are rejected with their reason (an
+    error when strict).
+    """
     frame = normalize(transactions, "transactions")
     if not require_columns(frame, "transactions", TXN_COLUMNS, problems):
         problems.raise_if_any()
@@ -225,13 +241,18 @@ def read_transactions(transactions, payees: Payees, problems: Problems) -> Trans
     )
     reasons = np.where(bad_amount & ~bad_day, "missing or invalid amount", reasons)
     keep = reasons == ""
-    rejected = pd.DataFrame({
-        "table": "transactions", "row": frame.index[~keep],
-        "txn_id": frame["txn_id"].to_numpy()[~keep], "reason": reasons[~keep],
-    })  # fmt: skip
+    rejected = pd.DataFrame(
+        {
+            "table": "transactions",
+            "row": frame.index[~keep],
+            "txn_id": frame["txn_id"].to_numpy()[~keep],
+            "reason": reasons[~keep],
+        }
+    )
     kept = frame[keep] if not keep.all() else frame
-    txns = Transactions(kept, day[keep], amount[keep], np.empty(0, np.int64),
-                        rejected=rejected)  # fmt: skip
+    txns = Transactions(
+        kept, day[keep], amount[keep], np.empty(0, np.int64), rejected=rejected
+    )
     if "seller" in kept.columns:
         codes, texts = txns.attribute("seller")
         txns.seller = np.append(payees.lookup(texts), -1)[codes]

@@ -34,15 +34,21 @@ def _order(book) -> list[int]:
     while pending:
         for k in list(pending):
             comp = book.components[k]
-            src = [j for j in book.by_plan[comp.plan_id]
-                   if book.components[j].name == comp.kicker_component]  # fmt: skip
+            src = [
+                j
+                for j in book.by_plan[comp.plan_id]
+                if book.components[j].name == comp.kicker_component
+            ]
             if not src or src[0] in done:
                 done.append(k)
                 pending.remove(k)
         if pending and all(
-            any(book.components[j].name == book.components[k].kicker_component
-                for j in pending) for k in pending
-        ):  # fmt: skip
+            any(
+                book.components[j].name == book.components[k].kicker_component
+                for j in pending
+            )
+            for k in pending
+        ):
             raise ValueError("kicker components depend on each other in a loop")
     return done
 
@@ -82,8 +88,10 @@ def _quotas(comp, members, pids, quotas, active, problems, people):
         missing = active & ~(quota > 0)
         if missing.any():
             i, j = np.nonzero(missing)
-            where = [f"{people.ids[members[x]]} {period_label(pids[y], comp.period)}"
-                     for x, y in zip(i[:5], j[:5], strict=True)]  # fmt: skip
+            where = [
+                f"{people.ids[members[x]]} {period_label(pids[y], comp.period)}"
+                for x, y in zip(i[:5], j[:5], strict=True)
+            ]
             more = f" and {i.size - 5} more" if i.size > 5 else ""
             problems.error(
                 f"quotas: component {comp.name!r} of plan {comp.plan_id!r} has no "
@@ -133,8 +141,19 @@ def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid
     if comp.basis == "attainment":
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.where(active & (quota_x > 0), credited_x / quota_x, 0.0)
-    return Grid(members, pids, years, active, fraction, quota, nano / NANO,
-                credited_x, quota_x, x, counts[members])  # fmt: skip
+    return Grid(
+        members,
+        pids,
+        years,
+        active,
+        fraction,
+        quota,
+        nano / NANO,
+        credited_x,
+        quota_x,
+        x,
+        counts[members],
+    )
 
 
 def _pay(comp, g: Grid, book, kicker_x, precision) -> dict:
@@ -174,11 +193,17 @@ def _pay(comp, g: Grid, book, kicker_x, precision) -> dict:
     shape = x.shape
     return {
         "tier": tier_index(flat, table.floors, precision=precision).reshape(shape),
-        "rate": tier_rate(flat, table.floors, table.rates, precision=precision).reshape(shape),
-        "raw_payout": raw.reshape(shape), "gated": gated.reshape(shape),
-        "multiplier": multiplier.reshape(shape), "capped": capped.reshape(shape),
-        "earned": earned, "previously_paid": before, "payout_due": due,
-    }  # fmt: skip
+        "rate": tier_rate(flat, table.floors, table.rates, precision=precision).reshape(
+            shape
+        ),
+        "raw_payout": raw.reshape(shape),
+        "gated": gated.reshape(shape),
+        "multiplier": multiplier.reshape(shape),
+        "capped": capped.reshape(shape),
+        "earned": earned,
+        "previously_paid": before,
+        "payout_due": due,
+    }
 
 
 def _frame(comp, g: Grid, paid: dict, people) -> pd.DataFrame:
@@ -190,22 +215,28 @@ def _frame(comp, g: Grid, paid: dict, people) -> pd.DataFrame:
             g.quota_x[a, s] > 0, g.credited_x[a, s] / g.quota_x[a, s], np.nan
         )
     cols = {
-        "payee_id": [people.ids[i] for i in p], "name": [people.names[i] for i in p],
-        "plan_id": comp.plan_id, "component": comp.name,
+        "payee_id": [people.ids[i] for i in p],
+        "name": [people.names[i] for i in p],
+        "plan_id": comp.plan_id,
+        "component": comp.name,
         "period": [period_label(v, comp.period) for v in g.pids[s]],
         "period_start": first.astype("datetime64[D]"),
         "period_end": last.astype("datetime64[D]"),
-        "credits": g.count[a, s], "credited": g.credited[a, s],
-        "quota": g.quota[a, s], "proration": g.fraction[a, s],
-        "credited_ytd": g.credited_x[a, s], "quota_ytd": g.quota_x[a, s],
+        "credits": g.count[a, s],
+        "credited": g.credited[a, s],
+        "quota": g.quota[a, s],
+        "proration": g.fraction[a, s],
+        "credited_ytd": g.credited_x[a, s],
+        "quota_ytd": g.quota_x[a, s],
         "attainment": attainment,
-    }  # fmt: skip
+    }
     cols.update({k: v[a, s] for k, v in paid.items()})
     return pd.DataFrame(cols)
 
 
-def pay_components(book, people, plan_of, buckets, slot_info, quota_map, problems,
-                   precision) -> pd.DataFrame:  # fmt: skip
+def pay_components(
+    book, people, plan_of, buckets, slot_info, quota_map, problems, precision
+) -> pd.DataFrame:
     """Pay every component of every plan; one row per payee x component x period."""
     plan_names = list(book.by_plan)
     attain: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}

@@ -85,6 +85,7 @@ def _choice(frame, column, i, allowed, default, problems):
             f"plans.{column}: row {frame.index[i]} holds {raw!r}; expected one of "
             f"{', '.join(allowed)}."
         )
+        return default  # keep checking the rest with a valid value
     return raw
 
 
@@ -94,17 +95,21 @@ def _optional_number(values, bad, i):
 
 def _component(frame, i, nums, problems) -> Component:
     types = tuple(
-        t.strip().lower() for t in (norm_key(_col(frame, "credit_types").iloc[i]) or
-                                    "direct").split(",") if t.strip()
-    )  # fmt: skip
+        t.strip().lower()
+        for t in (norm_key(_col(frame, "credit_types").iloc[i]) or "direct").split(",")
+        if t.strip()
+    )
     for t in types:
         if t not in CREDIT_TYPES:
             problems.error(
                 f"plans.credit_types: row {frame.index[i]} holds {t!r}; expected a "
                 f"comma-separated list of {', '.join(CREDIT_TYPES)}."
             )
-    values = tuple(v.strip() for v in norm_key(_col(frame, "filter_values").iloc[i])
-                   .split(",") if v.strip())  # fmt: skip
+    values = tuple(
+        v.strip()
+        for v in norm_key(_col(frame, "filter_values").iloc[i]).split(",")
+        if v.strip()
+    )
     return Component(
         plan_id=norm_key(frame["plan_id"].iloc[i]),
         name=norm_key(frame["component"].iloc[i]),
@@ -140,8 +145,10 @@ def read_rate_tables(rate_tables, problems: Problems, precision: str) -> dict:
         try:
             tables[name] = RateTable.build(floor[rows], rate[rows], precision)
         except TierTableError as exc:
-            problems.error(f"rate_tables: table {name!r} (rows "
-                           f"{', '.join(str(frame.index[r]) for r in rows)}): {exc}")  # fmt: skip
+            problems.error(
+                f"rate_tables: table {name!r} (rows "
+                f"{', '.join(str(frame.index[r]) for r in rows)}): {exc}"
+            )
     return tables
 
 
@@ -161,30 +168,40 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
     for k, comp in enumerate(components):
         names = [components[j].name for j in by_plan.get(comp.plan_id, [])]
         if comp.name in names:
-            problems.error(f"plans: row {comp.row} repeats component {comp.name!r} "
-                           f"of plan {comp.plan_id!r}.")  # fmt: skip
+            problems.error(
+                f"plans: row {comp.row} repeats component {comp.name!r} "
+                f"of plan {comp.plan_id!r}."
+            )
         by_plan.setdefault(comp.plan_id, []).append(k)
         d = _optional_number(*nums["rollup_depth"], k)
         depth[comp.plan_id] = max(depth.get(comp.plan_id, 0), int(d or 0))
         for ref in (comp.rate_table, comp.kicker_table):
             if ref and ref not in tables:
-                problems.error(f"plans: row {comp.row} uses rate table {ref!r}, which "
-                               "is not in rate_tables.")  # fmt: skip
+                problems.error(
+                    f"plans: row {comp.row} uses rate table {ref!r}, which "
+                    "is not in rate_tables."
+                )
     for comp in components:
         siblings = {components[j].name for j in by_plan[comp.plan_id]}
-        if comp.kicker_component and (comp.kicker_component not in siblings
-                                      or comp.kicker_component == comp.name):  # fmt: skip
-            problems.error(f"plans: row {comp.row} takes its kicker from "
-                           f"{comp.kicker_component!r}, which is not another "
-                           f"component of plan {comp.plan_id!r}.")  # fmt: skip
+        if comp.kicker_component and (
+            comp.kicker_component not in siblings or comp.kicker_component == comp.name
+        ):
+            problems.error(
+                f"plans: row {comp.row} takes its kicker from "
+                f"{comp.kicker_component!r}, which is not another "
+                f"component of plan {comp.plan_id!r}."
+            )
         if bool(comp.kicker_component) != bool(comp.kicker_table):
-            problems.error(f"plans: row {comp.row} needs both kicker_component and "
-                           "kicker_table, or neither.")  # fmt: skip
+            problems.error(
+                f"plans: row {comp.row} needs both kicker_component and "
+                "kicker_table, or neither."
+            )
     return PlanBook(components, by_plan, depth, tables)
 
 
-def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
-                problems: Problems) -> pd.DataFrame:  # fmt: skip
+def read_quotas(
+    quotas, payee_index: dict, book: PlanBook, plan_of: list[str], problems: Problems
+) -> pd.DataFrame:
     """Check the quotas table; return columns ``payee, component, pid, quota``.
 
     ``payee`` is the payee position, ``pid`` the period id of the component's
@@ -205,41 +222,61 @@ def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
     payee = payee[payee_codes]
     comp = frame["component"].map(norm_key).to_numpy(dtype=object)
     kinds = {(c.plan_id, c.name): c.period for c in book.components}
-    plan = np.array(plan_of + [""], dtype=object)[payee]
+    plan = np.array([*plan_of, ""], dtype=object)[payee]
     kind = np.array(
         [kinds.get(k, "") for k in zip(plan, comp, strict=True)], dtype=object
     )
     labels = frame["period"].map(norm_key).to_numpy(dtype=object)
     parsed = {}
-    pid = np.array([parsed.setdefault((lab, k), parse_label(lab, k) if k else None)
-                    for lab, k in zip(labels, kind, strict=True)], dtype=object)  # fmt: skip
-    _quota_problems(frame, payee, plan, comp, kind, labels, pid, problems)
+    pid = np.array(
+        [
+            parsed.setdefault((lab, k), parse_label(lab, k) if k else None)
+            for lab, k in zip(labels, kind, strict=True)
+        ],
+        dtype=object,
+    )
+    known = np.array([p in book.by_plan for p in plan], dtype=bool)
+    _quota_problems(frame, payee, plan, comp, kind, labels, pid, problems, known)
     ok = (payee >= 0) & (kind != "") & np.array([p is not None for p in pid]) & ~bad
-    out = pd.DataFrame({"payee": payee[ok], "component": comp[ok],
-                        "pid": pid[ok].astype(np.int64), "quota": amount[ok]})  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "payee": payee[ok],
+            "component": comp[ok],
+            "pid": pid[ok].astype(np.int64),
+            "quota": amount[ok],
+        }
+    )
     dup = out.duplicated(["payee", "component", "pid"], keep=False).to_numpy()
     if dup.any():
         rows = frame.index[np.flatnonzero(ok)[dup]]
-        problems.error(f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
-                       "component and period; keep one row each.")  # fmt: skip
+        problems.error(
+            f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
+            "component and period; keep one row each."
+        )
     return out
 
 
 _EXAMPLE = {"month": "2026-01", "quarter": "2026-Q1", "year": "2026"}
 
 
-def _quota_problems(frame, payee, plan, comp, kind, labels, pid, problems) -> None:
+def _quota_problems(frame, payee, plan, comp, kind, labels, pid, problems, known):
     unknown = np.flatnonzero(payee < 0)
     if unknown.size:
         names = [norm_key(v) for v in frame["payee_id"].iloc[unknown[:5]]]
-        problems.error(f"quotas: {rows_text(frame.index[unknown], names)} name payees "
-                       "who are not in payees.")  # fmt: skip
-    foreign = np.flatnonzero((payee >= 0) & (kind == ""))
+        problems.error(
+            f"quotas: {rows_text(frame.index[unknown], names)} name payees "
+            "who are not in payees."
+        )
+    foreign = np.flatnonzero((payee >= 0) & (kind == "") & known)  # else: plan error
     for i in foreign[:5]:
-        problems.error(f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, "
-                       f"which is not a component of plan {plan[i]!r}.")  # fmt: skip
+        problems.error(
+            f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, "
+            f"which is not a component of plan {plan[i]!r}."
+        )
     wrong = np.flatnonzero((kind != "") & np.array([p is None for p in pid]))
     for i in wrong[:5]:
-        problems.error(f"quotas: row {frame.index[i]} has period {labels[i]!r}; "
-                       f"component {comp[i]!r} is paid per {kind[i]} "
-                       f"(e.g. {_EXAMPLE[kind[i]]}).")  # fmt: skip
+        problems.error(
+            f"quotas: row {frame.index[i]} has period {labels[i]!r}; "
+            f"component {comp[i]!r} is paid per {kind[i]} "
+            f"(e.g. {_EXAMPLE[kind[i]]})."
+        )

@@ -56,12 +56,13 @@ class Results:
     def to_dict(self) -> dict:
         """Return plain Python data (records) for JSON."""
         return {
-            "results": self.results.astype(object).where(self.results.notna(), None)
+            "results": self.results.astype(object)
+            .where(self.results.notna(), None)
             .to_dict(orient="records"),
             "rejected": self.rejected.to_dict(orient="records"),
             "warnings": list(self.warnings),
             "credit_count": int(self.credit_arrays.txn.size),
-        }  # fmt: skip
+        }
 
     def explain(self, payee_id, component, period) -> str:
         """Explain one result row in words; see :func:`explain`."""
@@ -70,8 +71,11 @@ class Results:
 
 def _row(res: Results, payee_id, component, period):
     r = res.results
-    hit = r[(r["payee_id"] == str(payee_id)) & (r["component"] == str(component))
-            & (r["period"] == str(period))]  # fmt: skip
+    hit = r[
+        (r["payee_id"] == str(payee_id))
+        & (r["component"] == str(component))
+        & (r["period"] == str(period))
+    ]
     if hit.empty:
         have = r.loc[r["payee_id"] == str(payee_id), ["component", "period"]]
         options = ", ".join(f"{c} {p}" for c, p in have.head(8).itertuples(index=False))
@@ -117,8 +121,14 @@ def trace(res: Results, payee_id, component, period) -> dict:
     if comp.filter_column:
         mask &= c[comp.filter_column].astype(str).isin(comp.filter_values).to_numpy()
     table = res.book.tables[comp.rate_table]
-    return {"row": row, "component": comp, "credits": c[mask], "window": (first, last),
-            "table": table, "kinds": KINDS}  # fmt: skip
+    return {
+        "row": row,
+        "component": comp,
+        "credits": c[mask],
+        "window": (first, last),
+        "table": table,
+        "kinds": KINDS,
+    }
 
 
 def explain(res: Results, payee_id, component, period, max_credits: int = 20) -> str:

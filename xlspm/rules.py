@@ -9,6 +9,7 @@ key, so matching is one binary search per transaction and signature.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,10 +64,10 @@ def _match_values(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, str
 def _check_overlaps(frame, keys, kind, start, end, problems) -> None:
     seen: dict[tuple, list[int]] = {}
     for i, key in enumerate(keys):
-        seen.setdefault(key + (kind[i],), []).append(i)
+        seen.setdefault((*key, kind[i]), []).append(i)
     for rows in seen.values():
         rows.sort(key=lambda i: start[i])
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in itertools.pairwise(rows):
             if start[b] <= end[a]:
                 problems.error(
                     f"assignments: rows {frame.index[a]} and {frame.index[b]} give the "
@@ -144,8 +145,12 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
             )
     problems.raise_if_any()
     n = len(frame)
-    ids = [norm_key(v) or f"R{frame.index[i]}" for i, v in
-           enumerate(frame.get("rule_id", pd.Series([""] * n, index=frame.index)))]  # fmt: skip
+    ids = [
+        norm_key(v) or f"R{frame.index[i]}"
+        for i, v in enumerate(
+            frame.get("rule_id", pd.Series([""] * n, index=frame.index))
+        )
+    ]
     first: dict[str, object] = {}
     for i, rule_id in enumerate(ids):
         if rule_id in first:
@@ -169,10 +174,16 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
             "a percentage above 0 and at most 100 (50 means half the amount)."
         )
     none = pd.Series([None] * n, index=frame.index, dtype=object)
-    start = dates(frame.get("valid_from", none), "assignments", "valid_from", problems,
-                  fill=OPEN_START)[0]  # fmt: skip
-    end = dates(frame.get("valid_to", none), "assignments", "valid_to", problems,
-                fill=OPEN_END)[0]  # fmt: skip
+    start = dates(
+        frame.get("valid_from", none),
+        "assignments",
+        "valid_from",
+        problems,
+        fill=OPEN_START,
+    )[0]
+    end = dates(
+        frame.get("valid_to", none), "assignments", "valid_to", problems, fill=OPEN_END
+    )[0]
     kind_text = [
         norm_key(v).lower() or "direct" for v in frame.get("credit_type", none)
     ]
@@ -190,8 +201,10 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
                 f"assignments: row {frame.index[i]} has no match value; fill at "
                 f"least one of {', '.join(match_cols) or 'seller, territory, account'}."
             )
-    keys = [tuple(sorted(v.items())) + (("payee", int(payee[i])),)
-            for i, v in enumerate(values)]  # fmt: skip
+    keys = [
+        (*tuple(sorted(v.items())), ("payee", int(payee[i])))
+        for i, v in enumerate(values)
+    ]
     _check_overlaps(frame, keys, kind, start, end, problems)
     problems.raise_if_any()
     columns_of = [tuple(sorted(v)) for v in values]

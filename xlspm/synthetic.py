@@ -34,8 +34,8 @@ def _hierarchy(rng, n_payees):
     reps = n_payees - sum(sizes)
     if reps < 2:
         raise ValueError("n_payees must be at least 8")
-    level = np.repeat(np.arange(5), sizes + [reps])
-    starts = np.concatenate([[0], np.cumsum(sizes + [reps])])
+    level = np.repeat(np.arange(5), [*sizes, reps])
+    starts = np.concatenate([[0], np.cumsum([*sizes, reps])])
     manager = np.full(n_payees, -1)
     for k in range(1, 5):
         lo, hi = starts[k], starts[k + 1]
@@ -45,31 +45,129 @@ def _hierarchy(rng, n_payees):
 
 def _plans():
     rep = [
-        ("REP", "Revenue", True, "direct", "", "", "REV", "retroactive", 1.0, 0.3, None, "", ""),
-        ("REP", "New business", False, "direct,overlay", "product", "NEW", "NEW",
-         "marginal", 1.0, None, 20000.0, "", ""),
-        ("REP", "Bonus", False, "direct", "", "", "CURVE", "linear", 5000.0, None, None,
-         "New business", "KICK"),
-        ("MGR", "Team", False, "rollup", "", "", "TEAM", "marginal", 1.0, None, None, "", ""),
-        ("MGR", "Team new", False, "rollup", "product", "NEW", "TEAMNEW", "retroactive",
-         1.0, None, None, "", ""),
-        ("MGR", "Team step", False, "rollup", "", "", "STEP", "flat", 1.0, None, None, "", ""),
-    ]  # fmt: skip
-    cols = ["plan_id", "component", "cumulative", "credit_types", "filter_column",
-            "filter_values", "rate_table", "mode", "target", "gate", "cap",
-            "kicker_component", "kicker_table"]  # fmt: skip
+        (
+            "REP",
+            "Revenue",
+            True,
+            "direct",
+            "",
+            "",
+            "REV",
+            "retroactive",
+            1.0,
+            0.3,
+            None,
+            "",
+            "",
+        ),
+        (
+            "REP",
+            "New business",
+            False,
+            "direct,overlay",
+            "product",
+            "NEW",
+            "NEW",
+            "marginal",
+            1.0,
+            None,
+            20000.0,
+            "",
+            "",
+        ),
+        (
+            "REP",
+            "Bonus",
+            False,
+            "direct",
+            "",
+            "",
+            "CURVE",
+            "linear",
+            5000.0,
+            None,
+            None,
+            "New business",
+            "KICK",
+        ),
+        (
+            "MGR",
+            "Team",
+            False,
+            "rollup",
+            "",
+            "",
+            "TEAM",
+            "marginal",
+            1.0,
+            None,
+            None,
+            "",
+            "",
+        ),
+        (
+            "MGR",
+            "Team new",
+            False,
+            "rollup",
+            "product",
+            "NEW",
+            "TEAMNEW",
+            "retroactive",
+            1.0,
+            None,
+            None,
+            "",
+            "",
+        ),
+        (
+            "MGR",
+            "Team step",
+            False,
+            "rollup",
+            "",
+            "",
+            "STEP",
+            "flat",
+            1.0,
+            None,
+            None,
+            "",
+            "",
+        ),
+    ]
+    cols = [
+        "plan_id",
+        "component",
+        "cumulative",
+        "credit_types",
+        "filter_column",
+        "filter_values",
+        "rate_table",
+        "mode",
+        "target",
+        "gate",
+        "cap",
+        "kicker_component",
+        "kicker_table",
+    ]
     plans = pd.DataFrame(rep, columns=cols)
     plans["period"] = "quarter"
     plans["rollup_depth"] = np.where(plans["plan_id"] == "MGR", 4, 0)
     tables = pd.DataFrame(
-        [(name, f, r) for name, (fl, rt) in REP_TABLES.items() for f, r in zip(fl, rt)],
+        [
+            (name, f, r)
+            for name, (fl, rt) in REP_TABLES.items()
+            for f, r in zip(fl, rt, strict=False)
+        ],
         columns=["table", "floor", "rate"],
-    )  # fmt: skip
+    )
     return plans, tables
 
 
-def synthetic_company(n_txn: int = 10_000, n_payees: int = 200, *, split_share=0.2,
-                      seed: int = 0) -> dict[str, pd.DataFrame]:  # fmt: skip
+def synthetic_company(
+    n_txn: int = 10_000, n_payees: int = 200, *, split_share=0.2, seed: int = 0
+) -> dict[str, pd.DataFrame]:
     """Build the inputs of :func:`xlspm.calculate` for a synthetic company.
 
     Parameters
@@ -96,28 +194,50 @@ def synthetic_company(n_txn: int = 10_000, n_payees: int = 200, *, split_share=0
     start = np.full(n_payees, np.datetime64(f"{YEAR - 1}-01-01"))
     hires = rng.choice(reps, max(1, reps.size // 50), replace=False)
     start[hires] = np.datetime64(f"{YEAR}-01-01") + rng.integers(10, 330, hires.size)
-    payees = pd.DataFrame({
-        "payee_id": ids, "name": [f"Payee {i}" for i in ids],
-        "manager_id": np.where(manager >= 0, ids[np.maximum(manager, 0)], -1),
-        "plan_id": np.where(level == 4, "REP", "MGR"), "start_date": start,
-    })  # fmt: skip
+    payees = pd.DataFrame(
+        {
+            "payee_id": ids,
+            "name": [f"Payee {i}" for i in ids],
+            "manager_id": np.where(manager >= 0, ids[np.maximum(manager, 0)], -1),
+            "plan_id": np.where(level == 4, "REP", "MGR"),
+            "start_date": start,
+        }
+    )
     payees["manager_id"] = payees["manager_id"].where(manager >= 0, None)
     n_accounts = max(1, reps.size // 2)
     pair = rng.choice(reps, (n_accounts, 2))
-    pair[:, 1] = np.where(pair[:, 1] == pair[:, 0], reps[(np.searchsorted(reps, pair[:, 0]) + 1)
-                          % reps.size], pair[:, 1])  # fmt: skip
+    pair[:, 1] = np.where(
+        pair[:, 1] == pair[:, 0],
+        reps[(np.searchsorted(reps, pair[:, 0]) + 1) % reps.size],
+        pair[:, 1],
+    )
     split = rng.choice([60.0, 50.0], n_accounts)
     n_specialists = max(1, reps.size // 20)
     specialists = rng.choice(reps, n_specialists, replace=False)
-    assignments = pd.concat([
-        pd.DataFrame({"territory": reps, "payee_id": ids[reps], "split_pct": 100.0}),
-        pd.DataFrame({"account": np.repeat(np.arange(n_accounts), 2),
-                      "payee_id": ids[pair.ravel()],
-                      "split_pct": np.column_stack([split, 100 - split]).ravel()}),
-        pd.DataFrame({"product": "NEW", "region": np.arange(n_specialists),
-                      "payee_id": ids[specialists], "split_pct": 100.0,
-                      "credit_type": "overlay"}),
-    ], ignore_index=True)  # fmt: skip
+    assignments = pd.concat(
+        [
+            pd.DataFrame(
+                {"territory": reps, "payee_id": ids[reps], "split_pct": 100.0}
+            ),
+            pd.DataFrame(
+                {
+                    "account": np.repeat(np.arange(n_accounts), 2),
+                    "payee_id": ids[pair.ravel()],
+                    "split_pct": np.column_stack([split, 100 - split]).ravel(),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "product": "NEW",
+                    "region": np.arange(n_specialists),
+                    "payee_id": ids[specialists],
+                    "split_pct": 100.0,
+                    "credit_type": "overlay",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     day = np.datetime64(f"{YEAR}-01-01") + rng.integers(0, 365, n_txn)
     home = rng.choice(reps, n_txn)
     is_split = rng.random(n_txn) < split_share
@@ -126,33 +246,56 @@ def synthetic_company(n_txn: int = 10_000, n_payees: int = 200, *, split_share=0
     owner = np.where(is_split, pair[account, 0], home)
     amount = np.round(rng.lognormal(7.3, 1.0, n_txn), 2)
     amount[rng.random(n_txn) < 0.03] *= -1
-    transactions = pd.DataFrame({
-        "txn_id": np.arange(n_txn, dtype=np.int64) + 1, "date": day, "amount": amount,
-        "seller": ids[owner], "territory": territory,
-        "account": np.where(is_split, account, -1 - account),
-        "product": np.where(rng.random(n_txn) < 0.25, "NEW", "CORE"),
-        "region": rng.integers(0, n_specialists, n_txn),
-    })  # fmt: skip
+    transactions = pd.DataFrame(
+        {
+            "txn_id": np.arange(n_txn, dtype=np.int64) + 1,
+            "date": day,
+            "amount": amount,
+            "seller": ids[owner],
+            "territory": territory,
+            "account": np.where(is_split, account, -1 - account),
+            "product": np.where(rng.random(n_txn) < 0.25, "NEW", "CORE"),
+            "region": rng.integers(0, n_specialists, n_txn),
+        }
+    )
     plans, tables = _plans()
     quotas = _quotas(rng, payees, level, amount.sum(), reps.size)
-    return {"transactions": transactions, "payees": payees, "assignments": assignments,
-            "plans": plans, "rate_tables": tables, "quotas": quotas}  # fmt: skip
+    return {
+        "transactions": transactions,
+        "payees": payees,
+        "assignments": assignments,
+        "plans": plans,
+        "rate_tables": tables,
+        "quotas": quotas,
+    }
 
 
 def _quotas(rng, payees, level, total, n_reps):
     per_rep_quarter = total / max(n_reps, 1) / 4
-    comps = {4: [("Revenue", 1.0), ("New business", 0.3), ("Bonus", 1.0)],
-             3: [("Team", 10.0), ("Team new", 3.0), ("Team step", 10.0)]}  # fmt: skip
+    comps = {
+        4: [("Revenue", 1.0), ("New business", 0.3), ("Bonus", 1.0)],
+        3: [("Team", 10.0), ("Team new", 3.0), ("Team step", 10.0)],
+    }
     rows = []
     for q in range(1, 5):
         for lvl, items in comps.items():
-            who = payees["payee_id"].to_numpy()[level <= lvl] if lvl == 3 else \
-                payees["payee_id"].to_numpy()[level == 4]  # fmt: skip
+            who = (
+                payees["payee_id"].to_numpy()[level <= lvl]
+                if lvl == 3
+                else payees["payee_id"].to_numpy()[level == 4]
+            )
             scale = 10.0 ** (3 - level[level <= 3]) if lvl == 3 else 1.0
             for name, share in items:
                 base = per_rep_quarter * share * scale
                 quota = np.round(base * rng.uniform(0.7, 1.3, who.size), -2)
-                rows.append(pd.DataFrame({"payee_id": who, "component": name,
-                                          "period": f"{YEAR}-Q{q}",
-                                          "quota": np.maximum(quota, 100.0)}))  # fmt: skip
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "payee_id": who,
+                            "component": name,
+                            "period": f"{YEAR}-Q{q}",
+                            "quota": np.maximum(quota, 100.0),
+                        }
+                    )
+                )
     return pd.concat(rows, ignore_index=True)

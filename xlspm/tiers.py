@@ -376,10 +376,19 @@ def _payout(values, table: RateTable, mode: str, params: dict, digits):
     if get_backend() == "numpy":
         arrays = {k: v[0] for k, v in params.items()}
         return _np.tier_payout(
-            values, table.thresholds, table.floors, table.rates, table.cumulative,
-            code, arrays["scale"], arrays["base"], arrays["gate"], arrays["cap"],
-            excel, digits,
-        )  # fmt: skip
+            values,
+            table.thresholds,
+            table.floors,
+            table.rates,
+            table.cumulative,
+            code,
+            arrays["scale"],
+            arrays["base"],
+            arrays["gate"],
+            arrays["cap"],
+            excel,
+            digits,
+        )
     flags = 8 * (digits is not None) + 16 * excel
     args = []
     for bit, key in ((0, "scale"), (1, "base"), (2, "gate"), (4, "cap")):
@@ -389,7 +398,15 @@ def _payout(values, table: RateTable, mode: str, params: dict, digits):
     out = np.empty_like(values)
     with KERNEL_LOCK:
         n_below = _nb.tier_payout(
-            values, table.thresholds, table.floors, table.rates, table.cumulative,
-            code, *args, flags, 0 if digits is None else digits, out,
-        )  # fmt: skip
+            values,
+            table.thresholds,
+            table.floors,
+            table.rates,
+            table.cumulative,
+            code,
+            *args,
+            flags,
+            0 if digits is None else digits,
+            out,
+        )
     return out, int(n_below)

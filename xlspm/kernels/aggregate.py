@@ -10,9 +10,24 @@ from ._compile import njit
 
 
 @njit
-def aggregate(c_txn, c_payee, c_nano, c_kind, plan_of, plan_ptr, plan_comps,
-              comp_mask, comp_filter, filters, comp_kind, slots, comp_offset,
-              comp_nslots, sums, counts):  # fmt: skip
+def aggregate(
+    c_txn,
+    c_payee,
+    c_nano,
+    c_kind,
+    plan_of,
+    plan_ptr,
+    plan_comps,
+    comp_mask,
+    comp_filter,
+    filters,
+    comp_kind,
+    slots,
+    comp_offset,
+    comp_nslots,
+    sums,
+    counts,
+):
     """Add every credit to the buckets of the components that count it."""
     for i in range(c_txn.size):
         p = c_payee[i]

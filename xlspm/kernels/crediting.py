@@ -26,8 +26,20 @@ def _active(r, day, r_from, r_to):
 
 
 @njit(parallel=True)
-def count_credits(groups, ptr, order, r_from, r_to, r_kind, r_split, day, seller,
-                  counts, split_sum, status):  # fmt: skip
+def count_credits(
+    groups,
+    ptr,
+    order,
+    r_from,
+    r_to,
+    r_kind,
+    r_split,
+    day,
+    seller,
+    counts,
+    split_sum,
+    status,
+):
     """Per transaction: number of base credits, direct split sum and status."""
     n_sig, n = groups.shape
     for t in prange(n):
@@ -61,9 +73,26 @@ def count_credits(groups, ptr, order, r_from, r_to, r_kind, r_split, day, seller
 
 
 @njit(parallel=True)
-def fill_credits(groups, ptr, order, r_from, r_to, r_kind, r_split, r_payee, day,
-                 amount, seller, offsets, status, c_txn, c_payee, c_amount, c_rule,
-                 c_kind):  # fmt: skip
+def fill_credits(
+    groups,
+    ptr,
+    order,
+    r_from,
+    r_to,
+    r_kind,
+    r_split,
+    r_payee,
+    day,
+    amount,
+    seller,
+    offsets,
+    status,
+    c_txn,
+    c_payee,
+    c_amount,
+    c_rule,
+    c_kind,
+):
     """Write the base credits of every transaction at its offset."""
     n_sig, n = groups.shape
     for t in prange(n):
@@ -102,8 +131,25 @@ def _manager(p, day, m_ptr, m_idx, m_from, m_to):
 
 
 @njit
-def _walk(t, b_ptr, b_payee, b_amount, day, amount, m_ptr, m_idx, m_from, m_to,
-          depth, p_start, p_end, max_depth, buf_m, buf_sum, buf_lvl):  # fmt: skip
+def _walk(
+    t,
+    b_ptr,
+    b_payee,
+    b_amount,
+    day,
+    amount,
+    m_ptr,
+    m_idx,
+    m_from,
+    m_to,
+    depth,
+    p_start,
+    p_end,
+    max_depth,
+    buf_m,
+    buf_sum,
+    buf_lvl,
+):
     """Roll transaction ``t``'s base credits up; dedupe per manager; cap."""
     k = 0
     d = day[t]
@@ -135,9 +181,28 @@ def _walk(t, b_ptr, b_payee, b_amount, day, amount, m_ptr, m_idx, m_from, m_to,
 
 
 @njit(parallel=True)
-def rollup(b_ptr, b_payee, b_amount, day, amount, m_ptr, m_idx, m_from, m_to, depth,
-           p_start, p_end, max_depth, max_base, offsets, counting, r_txn, r_payee,
-           r_amount, r_level):  # fmt: skip
+def rollup(
+    b_ptr,
+    b_payee,
+    b_amount,
+    day,
+    amount,
+    m_ptr,
+    m_idx,
+    m_from,
+    m_to,
+    depth,
+    p_start,
+    p_end,
+    max_depth,
+    max_base,
+    offsets,
+    counting,
+    r_txn,
+    r_payee,
+    r_amount,
+    r_level,
+):
     """Count (``counting``) or write the roll-up credits of every transaction."""
     n = day.size
     n_chunks = (n + CHUNK - 1) // CHUNK
@@ -147,8 +212,25 @@ def rollup(b_ptr, b_payee, b_amount, day, amount, m_ptr, m_idx, m_from, m_to, de
         buf_sum = np.empty(size, dtype=np.float64)
         buf_lvl = np.empty(size, dtype=np.int64)
         for t in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            k = _walk(t, b_ptr, b_payee, b_amount, day, amount, m_ptr, m_idx, m_from,
-                      m_to, depth, p_start, p_end, max_depth, buf_m, buf_sum, buf_lvl)  # fmt: skip
+            k = _walk(
+                t,
+                b_ptr,
+                b_payee,
+                b_amount,
+                day,
+                amount,
+                m_ptr,
+                m_idx,
+                m_from,
+                m_to,
+                depth,
+                p_start,
+                p_end,
+                max_depth,
+                buf_m,
+                buf_sum,
+                buf_lvl,
+            )
             if counting:
                 offsets[t] = k
                 continue

@@ -177,18 +177,62 @@ def norm_key(value) -> str:
     return str(value).strip()
 
 
+def norm_keys(series: pd.Series) -> np.ndarray:
+    """Vector form of :func:`norm_key` (object array of str)."""
+    values = series.to_numpy()
+    if values.dtype.kind in "iu":
+        return values.astype(str).astype(object)
+    if values.dtype.kind == "f":
+        whole = np.isfinite(values) & (values == np.round(values))
+        out = values.astype(str).astype(object)
+        out[whole] = values[whole].astype(np.int64).astype(str)
+        out[np.isnan(values)] = ""
+        return out
+    return np.array([norm_key(v) for v in values], dtype=object)
+
+
+def _dense_codes(values: np.ndarray):
+    """Codes for integer-valued numbers without hashing (None if not suitable)."""
+    if values.dtype.kind not in "iuf" or values.size == 0:
+        return None
+    finite = np.isfinite(values) if values.dtype.kind == "f" else None
+    ok = values if finite is None else values[finite]
+    if ok.size == 0:
+        return None
+    lo, hi = ok.min(), ok.max()
+    if hi - lo > max(4 * values.size, 1 << 16) or (
+        values.dtype.kind == "f" and not np.all(ok == np.round(ok))
+    ):
+        return None
+    lo = int(lo)
+    raw = (values if finite is None else np.where(finite, values, lo)).astype(
+        np.int64
+    ) - lo
+    present = np.zeros(int(hi) - lo + 1, dtype=bool)
+    present[raw if finite is None else raw[finite]] = True
+    remap = np.cumsum(present) - 1
+    codes = remap[raw]
+    if finite is not None:
+        codes[~finite] = -1
+    texts = [str(v + lo) for v in np.flatnonzero(present)]
+    return codes, texts
+
+
 def key_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Integer-code a column of ids/attributes by normalised value.
 
-    Factorises the raw values first (fast on millions of rows), then merges
-    uniques that normalise to the same text (``101`` and ``"101"``). Blank
-    cells get code -1.
+    Integer-valued numbers are coded directly from their range (no hashing);
+    other columns are factorised, then uniques that normalise to the same
+    text (``101`` and ``"101"``) are merged. Blank cells get code -1.
 
     Returns
     -------
     tuple of (numpy.ndarray, list of str)
         Codes and the normalised text of each code.
     """
+    dense = _dense_codes(series.to_numpy())
+    if dense is not None:
+        return dense
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts: list[str] = []
     first: dict[str, int] = {}

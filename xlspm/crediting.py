@@ -72,7 +72,20 @@ def _kernel(fn):
     return fn if get_backend() == "numba" else getattr(fn, "py_func", fn)
 
 
-def _base_credits(txns: Transactions, rules: RuleIndex):
+def _allocate(size: int) -> list[np.ndarray]:
+    """Credit columns; untouched capacity costs address space, not memory."""
+    return [
+        np.empty(size, np.int32),
+        np.empty(size, np.int32),
+        np.empty(size),
+        np.empty(size, np.int32),
+        np.empty(size, np.int8),
+        np.zeros(size, np.int8),
+    ]
+
+
+def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
+    """Write base credits, then roll-ups, into one set of columns."""
     n = txns.day.size
     counts = np.zeros(n, dtype=np.int64)
     split_sum = np.zeros(n)
@@ -90,60 +103,45 @@ def _base_credits(txns: Transactions, rules: RuleIndex):
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     m = int(ptr[-1])
-    out = [
-        np.empty(m, np.int32),
-        np.empty(m, np.int32),
-        np.empty(m),
-        np.empty(m, np.int32),
-        np.empty(m, np.int8),
-    ]
-    _kernel(_k.fill_credits)(
-        *args, rules.payee, txns.day, txns.amount, txns.seller, ptr, status, *out
-    )
-    return ptr, out, split_sum, status
-
-
-def _rollups(txns, payees: Payees, depth, ptr, payee, amount):
-    n = txns.day.size
     max_depth = int(depth.max()) if depth.size else 0
-    if max_depth == 0 or n == 0:
-        return [
-            np.empty(0, np.int32),
-            np.empty(0, np.int32),
-            np.empty(0),
-            np.empty(0, np.int8),
-        ]
-    max_base = int(np.diff(ptr).max())
-    counts = np.zeros(n, dtype=np.int64)
-    args = (
-        ptr,
-        payee,
-        amount,
+    cols = _allocate(m * (1 + max_depth))
+    _kernel(_k.fill_credits)(
+        *args,
+        rules.payee,
         txns.day,
         txns.amount,
-        payees.mgr_ptr,
-        payees.mgr_idx,
-        payees.mgr_from,
-        payees.mgr_to,
-        depth,
-        payees.start,
-        payees.end,
-        max_depth,
-        max_base,
+        txns.seller,
+        ptr,
+        status,
+        *(c[:m] for c in cols[:5]),
     )
-    e = np.empty(0, np.int64)
-    _kernel(_k.rollup)(*args, counts, True, e, e, np.empty(0), e)
-    offsets = np.zeros(n, dtype=np.int64)
-    np.cumsum(counts[:-1], out=offsets[1:])
-    m = int(counts.sum())
-    out = [
-        np.empty(m, np.int64),
-        np.empty(m, np.int64),
-        np.empty(m),
-        np.empty(m, np.int64),
-    ]
-    _kernel(_k.rollup)(*args, offsets, False, *out)
-    return out
+    total = m
+    if max_depth and n:
+        b_payee, b_amount = cols[1][:m], cols[2][:m]
+        roll = (
+            ptr,
+            b_payee,
+            b_amount,
+            txns.day,
+            txns.amount,
+            payees.mgr_ptr,
+            payees.mgr_idx,
+            payees.mgr_from,
+            payees.mgr_to,
+            depth,
+            payees.start,
+            payees.end,
+            max_depth,
+            int(counts.max()),
+        )
+        sizes = np.zeros(n, dtype=np.int64)
+        _kernel(_k.rollup)(*roll, sizes, True, *(c[:0] for c in cols))
+        offsets = np.zeros(n, dtype=np.int64)
+        np.cumsum(sizes[:-1], out=offsets[1:])
+        offsets += m
+        total = m + int(sizes.sum())
+        _kernel(_k.rollup)(*roll, offsets, False, *cols)
+    return CreditArrays(*(c[:total] for c in cols)), split_sum, status
 
 
 def _report(txns: Transactions, payees, split_sum, status, problems: Problems):
@@ -186,22 +184,8 @@ def credit_arrays(
         )
         problems.raise_if_any()
     with KERNEL_LOCK:
-        ptr, (b_txn, b_payee, b_amount, b_rule, b_kind), split_sum, status = (
-            _base_credits(txns, rules)
-        )
-        r_txn, r_payee, r_amount, r_level = _rollups(
-            txns, payees, depth, ptr, b_payee, b_amount
-        )
+        arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
     rejected = _report(txns, payees, split_sum, status, problems)
-    n_r = r_txn.size
-    arrays = CreditArrays(
-        txn=np.concatenate([b_txn, r_txn]),
-        payee=np.concatenate([b_payee, r_payee]),
-        amount=np.concatenate([b_amount, r_amount]),
-        rule=np.concatenate([b_rule, np.full(n_r, -2, dtype=np.int32)]),
-        kind=np.concatenate([b_kind, np.full(n_r, _k.ROLLUP, dtype=np.int8)]),
-        level=np.concatenate([np.zeros(b_txn.size, dtype=np.int8), r_level]),
-    )
     return arrays, rejected
 
 

@@ -8,7 +8,9 @@ nano-dollars; look up and prorate quotas; pay through the tier engine
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import time
 
 import numpy as np
 import pandas as pd
@@ -75,13 +77,15 @@ def _filters(book, txns, problems):
 
 def _slots(txns):
     """Period ids per kind: first id, count, and each transaction's slot."""
-    firsts, counts, slots = [], [], np.zeros((len(KINDS), txns.day.size), np.int64)
-    for j, kind in enumerate(KINDS):
-        pid = period_ids(txns.day, kind)
+    months = period_ids(txns.day, "month")
+    firsts, counts = [], []
+    slots = np.zeros((len(KINDS), txns.day.size), np.int64)
+    for j, per in enumerate((1, 3, 12)):  # months per period, in KINDS order
+        pid = months // per
         first = int(pid.min()) if pid.size else 0
         firsts.append(first)
         counts.append(int(pid.max()) - first + 1 if pid.size else 0)
-        slots[j] = pid - first
+        np.subtract(pid, first, out=slots[j])
     return firsts, counts, slots
 
 
@@ -124,6 +128,21 @@ def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
         )
         for o, s, n in zip(offset, sizes, comp_n, strict=True)
     ]
+
+
+class _Clock:
+    """Wall time per pipeline stage (``Results.timings``)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = time.perf_counter() - start
 
 
 def calculate(
@@ -179,22 +198,29 @@ def calculate(
         Listing every problem found in the inputs, each naming its row.
     """
     problems = Problems(strict=strict)
-    tables = read_rate_tables(rate_tables, problems, precision)
-    book = read_plans(plans, tables, problems)
-    people = read_payees(payees, hierarchy, problems)
-    plan = _plan_index(book, people, problems)
-    quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
-    txns = read_transactions(transactions, people, problems)
-    problems.raise_if_any()
-    rules = read_rules(assignments, people, txns, problems)
-    comp_filter, filters = _filters(book, txns, problems)
-    problems.raise_if_any()
-    arrays, unassigned = credit_arrays(txns, people, rules, plan[3], problems)
-    slot_info = _slots(txns)
-    buckets = _aggregate(arrays, book, people, plan, comp_filter, filters, slot_info)
-    results = pay_components(
-        book, people, plan[0], buckets, slot_info, quota_map, problems, precision
-    )
+    clock = _Clock()
+    with clock("read"):
+        tables = read_rate_tables(rate_tables, problems, precision)
+        book = read_plans(plans, tables, problems)
+        people = read_payees(payees, hierarchy, problems)
+        plan = _plan_index(book, people, problems)
+        quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
+        txns = read_transactions(transactions, people, problems)
+        problems.raise_if_any()
+        rules = read_rules(assignments, people, txns, problems)
+        comp_filter, filters = _filters(book, txns, problems)
+        problems.raise_if_any()
+    with clock("credit"):
+        arrays, unassigned = credit_arrays(txns, people, rules, plan[3], problems)
+    with clock("aggregate"):
+        slot_info = _slots(txns)
+        buckets = _aggregate(
+            arrays, book, people, plan, comp_filter, filters, slot_info
+        )
+    with clock("pay"):
+        results = pay_components(
+            book, people, plan[0], buckets, slot_info, quota_map, problems, precision
+        )
     problems.raise_if_any()
     extra = tuple(
         dict.fromkeys(c.filter_column for c in book.components if c.filter_column)
@@ -203,6 +229,7 @@ def calculate(
     make = functools.partial(
         credits_frame, txns=txns, payees=people, rules=rules, extra=extra
     )
+    timings = dict(clock.seconds)
     return Results(
-        results, rejected, list(problems.warnings), book, people, arrays, make
+        results, rejected, list(problems.warnings), book, people, arrays, make, timings
     )

@@ -235,18 +235,23 @@ def read_transactions(transactions, payees: Payees, problems: Problems) -> Trans
     amount, bad_amount = numbers(frame["amount"], "transactions", "amount", quiet)
     for message in quiet.errors:
         problems.warn(message + " These rows are rejected.")
-    reasons = np.where(bad_day, "missing or invalid date", "")
-    reasons = np.where(
-        bad_amount & bad_day, "missing or invalid date and amount", reasons
+    keep = ~(bad_day | bad_amount)
+    bad = np.flatnonzero(~keep)
+    why = np.array(
+        [
+            "missing or invalid date and amount",
+            "missing or invalid date",
+            "missing or invalid amount",
+        ],
+        dtype=object,
     )
-    reasons = np.where(bad_amount & ~bad_day, "missing or invalid amount", reasons)
-    keep = reasons == ""
+    which = np.where(bad_amount[bad] & bad_day[bad], 0, np.where(bad_day[bad], 1, 2))
     rejected = pd.DataFrame(
         {
             "table": "transactions",
-            "row": frame.index[~keep],
-            "txn_id": frame["txn_id"].to_numpy()[~keep],
-            "reason": reasons[~keep],
+            "row": frame.index[bad],
+            "txn_id": frame["txn_id"].to_numpy()[bad],
+            "reason": why[which],
         }
     )
     kept = frame[keep] if not keep.all() else frame

@@ -215,11 +215,11 @@ def _frame(comp, g: Grid, paid: dict, people) -> pd.DataFrame:
             g.quota_x[a, s] > 0, g.credited_x[a, s] / g.quota_x[a, s], np.nan
         )
     cols = {
-        "payee_id": [people.ids[i] for i in p],
-        "name": [people.names[i] for i in p],
+        "payee_id": np.array(people.ids, dtype=object)[p],
+        "name": np.array(people.names, dtype=object)[p],
         "plan_id": comp.plan_id,
         "component": comp.name,
-        "period": [period_label(v, comp.period) for v in g.pids[s]],
+        "period": np.array([period_label(v, comp.period) for v in g.pids], object)[s],
         "period_start": first.astype("datetime64[D]"),
         "period_end": last.astype("datetime64[D]"),
         "credits": g.count[a, s],

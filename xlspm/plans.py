@@ -199,9 +199,19 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
     return PlanBook(components, by_plan, depth, tables)
 
 
-def read_quotas(
-    quotas, payee_index: dict, book: PlanBook, plan_of: list[str], problems: Problems
-) -> pd.DataFrame:
+def _period_ids(labels: pd.Series, kind_idx: np.ndarray) -> np.ndarray:
+    """Period id of each label under its component's kind (-1 when invalid)."""
+    codes, texts = key_codes(labels)
+    table = np.full((len(texts) + 1, len(KINDS)), -1, dtype=np.int64)
+    for c, text in enumerate(texts):
+        for k, kind in enumerate(KINDS):
+            pid = parse_label(text, kind)
+            table[c, k] = -1 if pid is None else pid
+    return np.where(kind_idx >= 0, table[codes, np.maximum(kind_idx, 0)], -1)
+
+
+def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
+                problems: Problems) -> pd.DataFrame:  # fmt: skip
     """Check the quotas table; return columns ``payee, component, pid, quota``.
 
     ``payee`` is the payee position, ``pid`` the period id of the component's
@@ -216,67 +226,49 @@ def read_quotas(
         return empty
     amount, bad = numbers(frame["quota"], "quotas", "quota", problems)
     payee_codes, payee_texts = key_codes(frame["payee_id"])
-    payee = np.append(
-        np.array([payee_index.get(t, -1) for t in payee_texts], np.int64), -1
-    )
-    payee = payee[payee_codes]
-    comp = frame["component"].map(norm_key).to_numpy(dtype=object)
-    kinds = {(c.plan_id, c.name): c.period for c in book.components}
-    plan = np.array([*plan_of, ""], dtype=object)[payee]
-    kind = np.array(
-        [kinds.get(k, "") for k in zip(plan, comp, strict=True)], dtype=object
-    )
-    labels = frame["period"].map(norm_key).to_numpy(dtype=object)
-    parsed = {}
-    pid = np.array(
-        [
-            parsed.setdefault((lab, k), parse_label(lab, k) if k else None)
-            for lab, k in zip(labels, kind, strict=True)
-        ],
-        dtype=object,
-    )
-    known = np.array([p in book.by_plan for p in plan], dtype=bool)
-    _quota_problems(frame, payee, plan, comp, kind, labels, pid, problems, known)
-    ok = (payee >= 0) & (kind != "") & np.array([p is not None for p in pid]) & ~bad
-    out = pd.DataFrame(
-        {
-            "payee": payee[ok],
-            "component": comp[ok],
-            "pid": pid[ok].astype(np.int64),
-            "quota": amount[ok],
-        }
-    )
+    lookup = [payee_index.get(t, -1) for t in payee_texts]
+    payee = np.array([*lookup, -1], dtype=np.int64)[payee_codes]
+    plans = list(book.by_plan)
+    plan_pos = np.array([plans.index(p) if p in book.by_plan else -1 for p in plan_of]
+                        + [-1], dtype=np.int64)[payee]  # fmt: skip
+    comp_codes, comp_texts = key_codes(frame["component"])
+    kind_of = np.full((len(plans) + 1, len(comp_texts) + 1), -1, dtype=np.int64)
+    for c in book.components:
+        if c.name in comp_texts:
+            kind_of[plans.index(c.plan_id), comp_texts.index(c.name)] = KINDS.index(
+                c.period
+            )
+    kind = kind_of[plan_pos, comp_codes]
+    pid = _period_ids(frame["period"], kind)
+    comp = np.array([*comp_texts, ""], dtype=object)[comp_codes]
+    _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems)
+    ok = (payee >= 0) & (kind >= 0) & (pid >= 0) & ~bad
+    out = pd.DataFrame({"payee": payee[ok], "component": comp[ok], "pid": pid[ok],
+                        "quota": amount[ok]})  # fmt: skip
     dup = out.duplicated(["payee", "component", "pid"], keep=False).to_numpy()
     if dup.any():
         rows = frame.index[np.flatnonzero(ok)[dup]]
-        problems.error(
-            f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
-            "component and period; keep one row each."
-        )
+        problems.error(f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
+                       "component and period; keep one row each.")  # fmt: skip
     return out
 
 
 _EXAMPLE = {"month": "2026-01", "quarter": "2026-Q1", "year": "2026"}
 
 
-def _quota_problems(frame, payee, plan, comp, kind, labels, pid, problems, known):
+def _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems):
     unknown = np.flatnonzero(payee < 0)
     if unknown.size:
         names = [norm_key(v) for v in frame["payee_id"].iloc[unknown[:5]]]
-        problems.error(
-            f"quotas: {rows_text(frame.index[unknown], names)} name payees "
-            "who are not in payees."
-        )
-    foreign = np.flatnonzero((payee >= 0) & (kind == "") & known)  # else: plan error
+        problems.error(f"quotas: {rows_text(frame.index[unknown], names)} name payees "
+                       "who are not in payees.")  # fmt: skip
+    foreign = np.flatnonzero((payee >= 0) & (kind < 0) & (plan_pos >= 0))
     for i in foreign[:5]:
-        problems.error(
-            f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, "
-            f"which is not a component of plan {plan[i]!r}."
-        )
-    wrong = np.flatnonzero((kind != "") & np.array([p is None for p in pid]))
+        problems.error(f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, "
+                       f"which is not a component of plan {plans[plan_pos[i]]!r}.")  # fmt: skip
+    wrong = np.flatnonzero((kind >= 0) & (pid < 0))
     for i in wrong[:5]:
-        problems.error(
-            f"quotas: row {frame.index[i]} has period {labels[i]!r}; "
-            f"component {comp[i]!r} is paid per {kind[i]} "
-            f"(e.g. {_EXAMPLE[kind[i]]})."
-        )
+        name = KINDS[kind[i]]
+        problems.error(f"quotas: row {frame.index[i]} has period "
+                       f"{norm_key(frame['period'].iloc[i])!r}; component {comp[i]!r} "
+                       f"is paid per {name} (e.g. {_EXAMPLE[name]}).")  # fmt: skip

@@ -27,6 +27,8 @@ class Results:
         ``reason``).
     warnings : list of str
         Problems accepted in non-strict mode.
+    timings : dict of str to float
+        Wall seconds per stage: read, credit, aggregate, pay.
     credits : pandas.DataFrame
         One row per (transaction, payee, credit): ``txn_id``, ``date``,
         ``payee_id``, ``credit_type`` (direct, overlay, rollup), ``rule_id``,
@@ -42,6 +44,7 @@ class Results:
     people: object = field(default=None, repr=False)
     credit_arrays: object = field(default=None, repr=False)
     make_credits: object = field(default=None, repr=False)
+    timings: dict = field(default_factory=dict)
 
     @functools.cached_property
     def credits(self) -> pd.DataFrame:

@@ -9,7 +9,6 @@ key, so matching is one binary search per transaction and signature.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,12 +18,12 @@ from ._tables import (
     OPEN_END,
     OPEN_START,
     Problems,
-    blank,
     dates,
-    norm_key,
+    norm_keys,
     normalize,
     numbers,
     require_columns,
+    rows_text,
 )
 from .inputs import Payees, Transactions
 
@@ -51,32 +50,28 @@ class RuleIndex:
     signatures: list[tuple[str, ...]]
 
 
-def _match_values(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, str]]:
-    values = [{} for _ in range(len(frame))]
-    for column in columns:
-        empty = blank(frame[column])
-        for i, (v, e) in enumerate(zip(frame[column], empty, strict=True)):
-            if not e:
-                values[i][column] = norm_key(v)
-    return values
+def _check_overlaps(frame, texts, payee, kind, start, end, problems) -> None:
+    """Report rules that overlap in time for the same values, payee and type.
+
+    Consecutive rules in start order are compared.
+    """
+    keys = pd.DataFrame({f"c{j}": t for j, t in enumerate(texts)})
+    keys["payee"], keys["kind"], keys["start"], keys["end"] = payee, kind, start, end
+    keys["row"] = np.arange(len(keys))
+    cols = [c for c in keys.columns if c not in ("start", "end", "row")]
+    keys = keys.sort_values([*cols, "start"], kind="stable")
+    same = (keys[cols].shift() == keys[cols]).all(axis=1).to_numpy()
+    clash = same & (keys["start"].to_numpy() <= keys["end"].shift().to_numpy())
+    rows = keys["row"].to_numpy()
+    for b in np.flatnonzero(clash)[:5]:
+        problems.error(
+            f"assignments: rows {frame.index[rows[b - 1]]} and {frame.index[rows[b]]} "
+            "give the same match values to the same payee with overlapping dates; "
+            "end the first rule (valid_to) before the second starts."
+        )
 
 
-def _check_overlaps(frame, keys, kind, start, end, problems) -> None:
-    seen: dict[tuple, list[int]] = {}
-    for i, key in enumerate(keys):
-        seen.setdefault((*key, kind[i]), []).append(i)
-    for rows in seen.values():
-        rows.sort(key=lambda i: start[i])
-        for a, b in itertools.pairwise(rows):
-            if start[b] <= end[a]:
-                problems.error(
-                    f"assignments: rows {frame.index[a]} and {frame.index[b]} give the "
-                    "same match values to the same payee with overlapping dates; "
-                    "end the first rule (valid_to) before the second starts."
-                )
-
-
-def _combined_keys(columns, code_sets, cards):
+def _combined_keys(code_sets, cards):
     key = np.zeros(len(code_sets[0]), dtype=np.int64)
     valid = np.ones(len(code_sets[0]), dtype=bool)
     for codes, card in zip(code_sets, cards, strict=True):
@@ -85,31 +80,29 @@ def _combined_keys(columns, code_sets, cards):
     return np.where(valid, key, -1)
 
 
-def _index(txns: Transactions, columns_of: list[tuple], values, n_txn):
+def _index(txns: Transactions, match_cols, texts, sig_bits, n_txn):
     """Group rules by signature; return per-signature txn groups and the CSR."""
-    signatures = sorted(set(columns_of))
+    signatures = [int(b) for b in np.unique(sig_bits) if b]
     groups = np.full((len(signatures), n_txn), -1, dtype=np.int32)
     ptrs, orders, base = [np.zeros(1, dtype=np.int64)], [], 0
-    for s, sig in enumerate(signatures):
-        rules = np.array(
-            [i for i, c in enumerate(columns_of) if c == sig], dtype=np.int64
-        )
+    names = []
+    for s, bits in enumerate(signatures):
+        cols = [j for j in range(len(match_cols)) if bits >> j & 1]
+        names.append(tuple(match_cols[j] for j in cols))
+        rules = np.flatnonzero(sig_bits == bits)
         cards, txn_codes, rule_codes = [], [], []
-        for column in sig:
-            codes, texts = txns.attribute(column)
-            lookup = {t: k for k, t in enumerate(texts)}
-            cards.append(max(len(texts), 1))
+        for j in cols:
+            codes, values = txns.attribute(match_cols[j])
+            cards.append(max(len(values), 1))
             txn_codes.append(codes)
-            rule_codes.append(
-                np.array([lookup.get(values[r][column], -1) for r in rules])
-            )
-        rkey = _combined_keys(sig, rule_codes, cards)
+            rule_codes.append(pd.Index(values).get_indexer(texts[j][rules]))
+        rkey = _combined_keys(rule_codes, cards)
         sort = np.lexsort((rules, rkey))
         rkey, rules = rkey[sort], rules[sort]
         keep = rkey >= 0  # a value no transaction has cannot match
         rkey, rules = rkey[keep], rules[keep]
         uniq, starts = np.unique(rkey, return_index=True)
-        tkey = _combined_keys(sig, txn_codes, cards)
+        tkey = _combined_keys(txn_codes, cards)
         pos = np.searchsorted(uniq, tkey)
         hit = (pos < uniq.size) & (tkey >= 0)
         hit[hit] = uniq[pos[hit]] == tkey[hit]
@@ -120,7 +113,23 @@ def _index(txns: Transactions, columns_of: list[tuple], values, n_txn):
         orders.append(rules)
         base += uniq.size
     order = np.concatenate(orders) if orders else np.zeros(0, dtype=np.int64)
-    return groups, np.concatenate(ptrs).astype(np.int64), order, signatures
+    return groups, np.concatenate(ptrs).astype(np.int64), order, names
+
+
+def _rule_ids(frame, problems) -> list[str]:
+    n = len(frame)
+    given = (
+        norm_keys(frame["rule_id"]) if "rule_id" in frame else np.full(n, "", object)
+    )
+    ids = [g or f"R{label}" for g, label in zip(given, frame.index, strict=True)]
+    dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if dup.any():
+        idx = np.flatnonzero(dup)
+        problems.error(
+            f"assignments.rule_id: {rows_text(frame.index[idx], [ids[i] for i in idx])} "
+            "reuse a rule id; rule ids must be unique (or left blank)."
+        )
+    return ids
 
 
 def read_rules(assignments, payees: Payees, txns: Transactions, problems: Problems):
@@ -145,30 +154,17 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
             )
     problems.raise_if_any()
     n = len(frame)
-    ids = [
-        norm_key(v) or f"R{frame.index[i]}"
-        for i, v in enumerate(
-            frame.get("rule_id", pd.Series([""] * n, index=frame.index))
-        )
-    ]
-    first: dict[str, object] = {}
-    for i, rule_id in enumerate(ids):
-        if rule_id in first:
-            problems.error(
-                f"assignments.rule_id: {rule_id!r} is used by rows {first[rule_id]} "
-                f"and {frame.index[i]}; rule ids must be unique (or left blank)."
-            )
-        first.setdefault(rule_id, frame.index[i])
-    payee = np.array(
-        [payees.index.get(norm_key(v), -1) for v in frame["payee_id"]], dtype=np.int64
-    )
-    for i in np.flatnonzero(payee < 0):
+    ids = _rule_ids(frame, problems)
+    payee_text = norm_keys(frame["payee_id"])
+    payee = np.array([payees.index.get(k, -1) for k in payee_text], dtype=np.int64)
+    unknown = np.flatnonzero(payee < 0)
+    for i in unknown[:5]:
         problems.error(
-            f"assignments.payee_id: row {frame.index[i]} names "
-            f"{norm_key(frame['payee_id'].iloc[i])!r}, who is not in payees."
+            f"assignments.payee_id: row {frame.index[i]} names {payee_text[i]!r}, "
+            "who is not in payees."
         )
     pct, bad = numbers(frame["split_pct"], "assignments", "split_pct", problems)
-    for i in np.flatnonzero(~bad & ((pct <= 0) | (pct > 100))):
+    for i in np.flatnonzero(~bad & ((pct <= 0) | (pct > 100)))[:5]:
         problems.error(
             f"assignments.split_pct: row {frame.index[i]} holds {pct[i]:g}; expected "
             "a percentage above 0 and at most 100 (50 means half the amount)."
@@ -184,31 +180,27 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     end = dates(
         frame.get("valid_to", none), "assignments", "valid_to", problems, fill=OPEN_END
     )[0]
-    kind_text = [
-        norm_key(v).lower() or "direct" for v in frame.get("credit_type", none)
-    ]
-    for i, k in enumerate(kind_text):
-        if k not in ("direct", "overlay"):
-            problems.error(
-                f"assignments.credit_type: row {frame.index[i]} holds {k!r}; expected "
-                "direct or overlay (blank means direct)."
-            )
-    kind = np.array([k == "overlay" for k in kind_text], dtype=np.int64)
-    values = _match_values(frame, match_cols)
-    for i in range(n):
-        if not values[i]:
-            problems.error(
-                f"assignments: row {frame.index[i]} has no match value; fill at "
-                f"least one of {', '.join(match_cols) or 'seller, territory, account'}."
-            )
-    keys = [
-        (*tuple(sorted(v.items())), ("payee", int(payee[i])))
-        for i, v in enumerate(values)
-    ]
-    _check_overlaps(frame, keys, kind, start, end, problems)
+    kind_text = np.char.lower(norm_keys(frame.get("credit_type", none)).astype(str))
+    kind_text = np.where(kind_text == "", "direct", kind_text)
+    for i in np.flatnonzero(~np.isin(kind_text, ["direct", "overlay"]))[:5]:
+        problems.error(
+            f"assignments.credit_type: row {frame.index[i]} holds {str(kind_text[i])!r}; "
+            "expected direct or overlay (blank means direct)."
+        )
+    kind = (kind_text == "overlay").astype(np.int64)
+    texts = [norm_keys(frame[c]) for c in match_cols]
+    filled = (
+        np.column_stack([t != "" for t in texts]) if texts else np.zeros((n, 0), bool)
+    )
+    sig_bits = filled @ (1 << np.arange(len(match_cols), dtype=np.int64))
+    for i in np.flatnonzero(sig_bits == 0)[:5]:
+        problems.error(
+            f"assignments: row {frame.index[i]} has no match value; fill at "
+            f"least one of {', '.join(match_cols) or 'seller, territory, account'}."
+        )
+    _check_overlaps(frame, texts, payee, kind, start, end, problems)
     problems.raise_if_any()
-    columns_of = [tuple(sorted(v)) for v in values]
-    groups, ptr, order, sigs = _index(txns, columns_of, values, len(txns.day))
+    groups, ptr, order, sigs = _index(txns, match_cols, texts, sig_bits, len(txns.day))
     return RuleIndex(
         ids, payee, pct / 100.0, start, end, kind, groups, ptr, order, sigs
     )

@@ -20,7 +20,7 @@ SPLIT_MISMATCH = 2  # status: direct splits do not sum to 100 %
 CHUNK = 4096
 
 
-@njit
+@njit(inline=True)
 def _active(r, day, r_from, r_to):
     return r_from[r] <= day and day <= r_to[r]
 
@@ -122,7 +122,7 @@ def fill_credits(
             c_kind[k] = DIRECT
 
 
-@njit
+@njit(inline=True)
 def _manager(p, day, m_ptr, m_idx, m_from, m_to):
     for j in range(m_ptr[p], m_ptr[p + 1]):
         if m_from[j] <= day and day <= m_to[j]:
@@ -130,7 +130,7 @@ def _manager(p, day, m_ptr, m_idx, m_from, m_to):
     return -1
 
 
-@njit
+@njit(inline=True)
 def _walk(
     t,
     b_ptr,
@@ -201,6 +201,8 @@ def rollup(
     r_txn,
     r_payee,
     r_amount,
+    r_rule,
+    r_kind,
     r_level,
 ):
     """Count (``counting``) or write the roll-up credits of every transaction."""
@@ -239,4 +241,6 @@ def rollup(
                 r_txn[o + q] = t
                 r_payee[o + q] = buf_m[q]
                 r_amount[o + q] = buf_sum[q]
+                r_rule[o + q] = -2
+                r_kind[o + q] = ROLLUP
                 r_level[o + q] = buf_lvl[q]

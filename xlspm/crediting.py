@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._tables import Problems, rows_text
+from ._tables import OPEN_END, OPEN_START, Problems, rows_text
 from .backend import get_backend
 from .inputs import Payees, Transactions
 from .kernels import crediting as _k
@@ -84,6 +84,28 @@ def _allocate(size: int) -> list[np.ndarray]:
     ]
 
 
+def _chain(payees: Payees, depth: np.ndarray, max_depth: int) -> np.ndarray:
+    """Ancestor table for a static hierarchy (empty when reporting lines are dated).
+
+    ``chain[p, L-1]`` is the manager ``L`` levels above ``p`` if that manager's
+    plan rolls up from that far (-1 if not; -2 past the top of the tree).
+    """
+    n = len(payees.ids)
+    if np.any(payees.mgr_from != OPEN_START) or np.any(payees.mgr_to != OPEN_END):
+        return np.empty((0, max_depth), dtype=np.int32)
+    up = np.full(n, -2, dtype=np.int64)
+    has = np.diff(payees.mgr_ptr) > 0
+    up[has] = payees.mgr_idx[payees.mgr_ptr[:-1][has]]
+    chain = np.empty((n, max_depth), dtype=np.int32)
+    cur = np.arange(n)
+    for level in range(1, max_depth + 1):
+        nxt = np.where(cur >= 0, up[np.maximum(cur, 0)], -2)
+        takes = (nxt >= 0) & (depth[np.maximum(nxt, 0)] >= level)
+        chain[:, level - 1] = np.where(nxt < 0, -2, np.where(takes, nxt, -1))
+        cur = nxt
+    return chain
+
+
 def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
     """Write base credits, then roll-ups, into one set of columns."""
     n = txns.day.size
@@ -132,6 +154,7 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
             payees.start,
             payees.end,
             max_depth,
+            _chain(payees, depth, max_depth),
             int(counts.max()),
         )
         sizes = np.zeros(n, dtype=np.int64)

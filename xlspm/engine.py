@@ -20,6 +20,7 @@ from .backend import get_backend
 from .crediting import credit_arrays, credits_frame
 from .inputs import read_payees, read_transactions
 from .kernels import aggregate as _agg
+from .kernels._compile import KERNEL_LOCK
 from .payout import pay_components
 from .periods import KINDS, period_ids
 from .plans import read_plans, read_quotas, read_rate_tables
@@ -101,26 +102,34 @@ def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
     counts = np.zeros_like(sums)
     mask = np.array([c.type_mask for c in book.components], dtype=np.int64)
     kernel = _agg.aggregate
-    if get_backend() != "numba":
+    parts = 1
+    if get_backend() == "numba":
+        import numba
+
+        parts = numba.get_num_threads()
+    else:
         kernel = getattr(kernel, "py_func", kernel)
-    kernel(
-        arrays.txn,
-        arrays.payee,
-        arrays.nano,
-        arrays.kind,
-        plan_of,
-        ptr,
-        comps,
-        mask,
-        comp_filter,
-        filters,
-        comp_kind,
-        slots,
-        offset,
-        comp_n,
-        sums,
-        counts,
-    )
+    nano = arrays.nano
+    with KERNEL_LOCK:
+        kernel(
+            arrays.txn,
+            arrays.payee,
+            nano,
+            arrays.kind,
+            plan_of,
+            ptr,
+            comps,
+            mask,
+            comp_filter,
+            filters,
+            comp_kind,
+            slots,
+            offset,
+            comp_n,
+            parts,
+            sums,
+            counts,
+        )
     return [
         (
             sums[o : o + s].reshape(len(payees.ids), n),

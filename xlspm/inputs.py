@@ -15,6 +15,7 @@ from ._tables import (
     OPEN_END,
     OPEN_START,
     Problems,
+    _dense_codes,
     dates,
     key_codes,
     norm_key,
@@ -208,9 +209,15 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
 
 
 def _duplicate_ids(frame: pd.DataFrame, problems: Problems) -> None:
-    codes, uniques = pd.factorize(frame["txn_id"])
-    if len(uniques) == len(frame):
-        return
+    dense = _dense_codes(frame["txn_id"].to_numpy())
+    if dense is not None:  # integer ids: count them, no hashing
+        codes, texts = dense
+        if len(texts) == len(frame) and (codes >= 0).all():
+            return
+    else:
+        codes, uniques = pd.factorize(frame["txn_id"])
+        if len(uniques) == len(frame):
+            return
     dup = pd.Series(codes).duplicated(keep=False).to_numpy()
     idx = np.flatnonzero(dup)
     problems.error(

@@ -264,8 +264,11 @@ def _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems):
                        "who are not in payees.")  # fmt: skip
     foreign = np.flatnonzero((payee >= 0) & (kind < 0) & (plan_pos >= 0))
     for i in foreign[:5]:
-        problems.error(f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, "
-                       f"which is not a component of plan {plans[plan_pos[i]]!r}.")  # fmt: skip
+        plan = plans[plan_pos[i]]
+        problems.error(
+            f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, which is "
+            f"not a component of plan {plan!r}."
+        )
     wrong = np.flatnonzero((kind >= 0) & (pid < 0))
     for i in wrong[:5]:
         name = KINDS[kind[i]]

@@ -80,6 +80,22 @@ def _combined_keys(code_sets, cards):
     return np.where(valid, key, -1)
 
 
+def _lookup(uniq: np.ndarray, tkey: np.ndarray, space: int, base: int) -> np.ndarray:
+    """Group id of each transaction key (``uniq`` position + ``base``, or -1).
+
+    A dense table when the key space is small (one random read per
+    transaction), else a binary search.
+    """
+    if space <= max(4 * tkey.size, 1 << 20):
+        table = np.full(space + 1, -1, dtype=np.int32)
+        table[uniq] = np.arange(uniq.size, dtype=np.int32) + base
+        return table[np.where(tkey >= 0, tkey, space)]
+    pos = np.searchsorted(uniq, tkey)
+    hit = (pos < uniq.size) & (tkey >= 0)
+    hit[hit] = uniq[pos[hit]] == tkey[hit]
+    return np.where(hit, pos + base, -1)
+
+
 def _index(txns: Transactions, match_cols, texts, sig_bits, n_txn):
     """Group rules by signature; return per-signature txn groups and the CSR."""
     signatures = [int(b) for b in np.unique(sig_bits) if b]
@@ -103,10 +119,7 @@ def _index(txns: Transactions, match_cols, texts, sig_bits, n_txn):
         rkey, rules = rkey[keep], rules[keep]
         uniq, starts = np.unique(rkey, return_index=True)
         tkey = _combined_keys(txn_codes, cards)
-        pos = np.searchsorted(uniq, tkey)
-        hit = (pos < uniq.size) & (tkey >= 0)
-        hit[hit] = uniq[pos[hit]] == tkey[hit]
-        groups[s] = np.where(hit, pos + base, -1)
+        groups[s] = _lookup(uniq, tkey, int(np.prod(cards, dtype=np.float64)), base)
         if uniq.size:
             offset = sum(o.size for o in orders)
             ptrs.append(np.append(starts[1:], rules.size) + offset)
@@ -126,8 +139,9 @@ def _rule_ids(frame, problems) -> list[str]:
     if dup.any():
         idx = np.flatnonzero(dup)
         problems.error(
-            f"assignments.rule_id: {rows_text(frame.index[idx], [ids[i] for i in idx])} "
-            "reuse a rule id; rule ids must be unique (or left blank)."
+            "assignments.rule_id: "
+            f"{rows_text(frame.index[idx], [ids[i] for i in idx])} reuse a rule id; "
+            "rule ids must be unique (or left blank)."
         )
     return ids
 
@@ -184,8 +198,8 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     kind_text = np.where(kind_text == "", "direct", kind_text)
     for i in np.flatnonzero(~np.isin(kind_text, ["direct", "overlay"]))[:5]:
         problems.error(
-            f"assignments.credit_type: row {frame.index[i]} holds {str(kind_text[i])!r}; "
-            "expected direct or overlay (blank means direct)."
+            f"assignments.credit_type: row {frame.index[i]} holds "
+            f"{str(kind_text[i])!r}; expected direct or overlay (blank means direct)."
         )
     kind = (kind_text == "overlay").astype(np.int64)
     texts = [norm_keys(frame[c]) for c in match_cols]

@@ -34,7 +34,7 @@ NUMBA_DISABLED_BY_ENV = (
 )
 _ENABLED = NUMBA_AVAILABLE and not NUMBA_DISABLED_BY_ENV
 
-KERNEL_LOCK = threading.Lock()
+KERNEL_LOCK = threading.RLock()  # re-entrant: a kernel call may nest another
 prange = _numba.prange if _ENABLED else range
 
 if _ENABLED and not os.environ.get("NUMBA_THREADING_LAYER"):

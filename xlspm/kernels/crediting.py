@@ -131,47 +131,48 @@ def _manager(p, day, m_ptr, m_idx, m_from, m_to):
 
 
 @njit(inline=True)
+def _add(m, value, level, k, buf_m, buf_sum, buf_lvl):
+    """Add ``value`` to manager ``m`` in the per-transaction buffer; return size."""
+    for q in range(k):
+        if buf_m[q] == m:
+            buf_sum[q] += value
+            buf_lvl[q] = min(buf_lvl[q], level)
+            return k
+    buf_m[k] = m
+    buf_sum[k] = value
+    buf_lvl[k] = level
+    return k + 1
+
+
+@njit(inline=True)
 def _walk(
-    t,
-    b_ptr,
-    b_payee,
-    b_amount,
-    day,
-    amount,
-    m_ptr,
-    m_idx,
-    m_from,
-    m_to,
-    depth,
-    p_start,
-    p_end,
-    max_depth,
-    buf_m,
-    buf_sum,
-    buf_lvl,
-):
-    """Roll transaction ``t``'s base credits up; dedupe per manager; cap."""
+    t, b_ptr, b_payee, b_amount, day, amount, m_ptr, m_idx, m_from, m_to, depth,
+    p_start, p_end, max_depth, chain, buf_m, buf_sum, buf_lvl,
+):  # fmt: skip
+    """Roll transaction ``t``'s base credits up; dedupe per manager; cap.
+
+    With a static hierarchy ``chain[p, L-1]`` is payee ``p``'s manager ``L``
+    levels up when that manager takes roll-up credit from that far down (-1
+    otherwise; -2 past the top): one cache line per payee instead of a walk.
+    """
     k = 0
     d = day[t]
+    static = chain.shape[0] > 0
     for b in range(b_ptr[t], b_ptr[t + 1]):
         cur = b_payee[b]
         for level in range(1, max_depth + 1):
+            if static:
+                m = chain[b_payee[b], level - 1]
+                if m == -2:
+                    break
+                if m >= 0 and p_start[m] <= d and d <= p_end[m]:
+                    k = _add(m, b_amount[b], level, k, buf_m, buf_sum, buf_lvl)
+                continue
             m = _manager(cur, d, m_ptr, m_idx, m_from, m_to)
             if m < 0:
                 break
             if level <= depth[m] and p_start[m] <= d and d <= p_end[m]:
-                found = -1
-                for q in range(k):
-                    if buf_m[q] == m:
-                        found = q
-                if found < 0:
-                    buf_m[k] = m
-                    buf_sum[k] = b_amount[b]
-                    buf_lvl[k] = level
-                    k += 1
-                else:
-                    buf_sum[found] += b_amount[b]
-                    buf_lvl[found] = min(buf_lvl[found], level)
+                k = _add(m, b_amount[b], level, k, buf_m, buf_sum, buf_lvl)
             cur = m
     cap = abs(amount[t])
     for q in range(k):
@@ -195,6 +196,7 @@ def rollup(
     p_start,
     p_end,
     max_depth,
+    chain,
     max_base,
     offsets,
     counting,
@@ -229,6 +231,7 @@ def rollup(
                 p_start,
                 p_end,
                 max_depth,
+                chain,
                 buf_m,
                 buf_sum,
                 buf_lvl,

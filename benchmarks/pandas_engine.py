@@ -23,15 +23,18 @@ def _credits(inp):
     rules = inp["assignments"]
     terr = rules[rules["territory"].notna()][["territory", "payee_id", "split_pct"]]
     acct = rules[rules["account"].notna()][["account", "payee_id", "split_pct"]]
-    over = rules[rules["credit_type"] == "overlay"][["product", "region", "payee_id",
-                                                      "split_pct"]]  # fmt: skip
+    over = rules[rules["credit_type"] == "overlay"][
+        ["product", "region", "payee_id", "split_pct"]
+    ]
     cols = ["txn_id", "date", "amount"]
-    a = txns[[*cols, "territory"]].merge(terr, on="territory")[[*cols, "payee_id", "split_pct"]]
-    b = txns[[*cols, "account"]].merge(acct, on="account")[[*cols, "payee_id", "split_pct"]]
+    keep = [*cols, "payee_id", "split_pct"]
+    a = txns[[*cols, "territory"]].merge(terr, on="territory")[keep]
+    b = txns[[*cols, "account"]].merge(acct, on="account")[keep]
     direct = pd.concat([a, b], ignore_index=True)
     direct["kind"] = "direct"
     missing = ~txns["txn_id"].isin(direct["txn_id"])
-    default = txns.loc[missing, [*cols, "seller"]].rename(columns={"seller": "payee_id"})
+    default = txns.loc[missing, [*cols, "seller"]]
+    default = default.rename(columns={"seller": "payee_id"})
     default["split_pct"], default["kind"] = 100.0, "direct"
     o = txns[[*cols, "product", "region"]].merge(over, on=["product", "region"])
     o = o[[*cols, "payee_id", "split_pct"]].assign(kind="overlay")
@@ -56,8 +59,11 @@ def _rollups(inp, base):
         parts.append(walk[ok].assign(level=level))
     roll = pd.concat(parts, ignore_index=True)
     roll = roll.groupby(["txn_id", "payee_id"], as_index=False).agg(
-        credit=("credit", "sum"), amount=("amount", "first"), date=("date", "first"),
-        level=("level", "min"))  # fmt: skip
+        credit=("credit", "sum"),
+        amount=("amount", "first"),
+        date=("date", "first"),
+        level=("level", "min"),
+    )
     over = (roll["credit"].abs() > roll["amount"].abs()) & (
         (roll["credit"] > 0) == (roll["amount"] > 0)
     )
@@ -78,8 +84,6 @@ def _pay(mode, x, floors, rates, base, scale):
     if mode == "retroactive":
         pay = base * rates[t]
     elif mode == "marginal":
-        cum = np.concatenate([[0.0], np.cumsum(rates[:-1] * np.diff(floors))])
-        cum = np.array([sum(rates[:i] * np.diff(floors)[:i], 0.0) for i in range(len(rates))])
         acc = np.zeros(len(rates))
         for i in range(1, len(rates)):
             acc[i] = acc[i - 1] + rates[i - 1] * (floors[i] - floors[i - 1])
@@ -88,8 +92,10 @@ def _pay(mode, x, floors, rates, base, scale):
         last = len(rates) - 1
         nxt = np.minimum(t + 1, last)
         with np.errstate(invalid="ignore", divide="ignore"):
-            step = np.maximum(x - floors[t], 0.0) * (rates[nxt] - rates[t]) / (
-                floors[nxt] - floors[t]
+            step = (
+                np.maximum(x - floors[t], 0.0)
+                * (rates[nxt] - rates[t])
+                / (floors[nxt] - floors[t])
             )
         pay = scale * np.where(t == last, rates[t], rates[t] + step)
     else:
@@ -101,39 +107,54 @@ def pandas_calculate(inp) -> pd.DataFrame:
     """Return payout_due per (payee_id, component, period) for the synthetic plan."""
     txns, base = _credits(inp)
     roll = _rollups(inp, base)
-    credits = pd.concat([base[["txn_id", "date", "payee_id", "credit", "kind"]],
-                         roll[["txn_id", "date", "payee_id", "credit", "kind"]]],
-                        ignore_index=True)  # fmt: skip
+    credits = pd.concat(
+        [
+            base[["txn_id", "date", "payee_id", "credit", "kind"]],
+            roll[["txn_id", "date", "payee_id", "credit", "kind"]],
+        ],
+        ignore_index=True,
+    )
     credits = credits.merge(txns[["txn_id", "product"]], on="txn_id")
     credits["quarter"] = pd.PeriodIndex(credits["date"], freq="Q").astype(str)
     credits["quarter"] = credits["quarter"].str.replace("Q", "-Q")
     credits["nano"] = np.rint(credits["credit"].to_numpy() * NANO).astype(np.int64)
     payees = inp["payees"]
     plans = inp["plans"]
-    tables = {n: (g["floor"].to_numpy(), g["rate"].to_numpy())
-              for n, g in inp["rate_tables"].groupby("table", sort=False)}  # fmt: skip
+    tables = {
+        n: (g["floor"].to_numpy(), g["rate"].to_numpy())
+        for n, g in inp["rate_tables"].groupby("table", sort=False)
+    }
     quarters = [f"2026-Q{q}" for q in range(1, 5)]
     q_start = pd.to_datetime([f"2026-{3 * q - 2:02d}-01" for q in range(1, 5)])
     q_end = q_start + pd.offsets.QuarterEnd(0)
     out, xs = [], {}
-    for comp in plans.sort_values("kicker_component", key=lambda s: s != "").itertuples():
+    kicked_last = plans.sort_values("kicker_component", key=lambda s: s != "")
+    for comp in kicked_last.itertuples():
         who = payees[payees["plan_id"] == comp.plan_id][["payee_id", "start_date"]]
-        grid = who.merge(pd.DataFrame({"period": quarters, "p0": q_start, "p1": q_end}),
-                         how="cross")  # fmt: skip
+        grid = who.merge(
+            pd.DataFrame({"period": quarters, "p0": q_start, "p1": q_end}), how="cross"
+        )
         s = np.maximum(pd.to_datetime(grid["start_date"]), grid["p0"])
-        grid["fraction"] = ((grid["p1"] - s).dt.days + 1) / ((grid["p1"] - grid["p0"]).dt.days + 1)
+        days = (grid["p1"] - grid["p0"]).dt.days + 1
+        grid["fraction"] = ((grid["p1"] - s).dt.days + 1) / days
         grid["active"] = s <= grid["p1"]
         c = credits[credits["kind"].isin(comp.credit_types.split(","))]
         if comp.filter_column:
             c = c[c[comp.filter_column].isin(comp.filter_values.split(","))]
-        m = c.groupby(["payee_id", "quarter"])["nano"].sum().rename("nano").reset_index()
-        grid = grid.merge(m, left_on=["payee_id", "period"],
-                          right_on=["payee_id", "quarter"], how="left")  # fmt: skip
+        m = c.groupby(["payee_id", "quarter"])["nano"].sum().reset_index()
+        grid = grid.merge(
+            m,
+            left_on=["payee_id", "period"],
+            right_on=["payee_id", "quarter"],
+            how="left",
+        )
         grid["nano"] = grid["nano"].fillna(0).astype(np.int64)
         q = inp["quotas"][inp["quotas"]["component"] == comp.component]
-        grid = grid.merge(q[["payee_id", "period", "quota"]], on=["payee_id", "period"], how="left")
+        q = q[["payee_id", "period", "quota"]]
+        grid = grid.merge(q, on=["payee_id", "period"], how="left")
         grid = grid.sort_values(["payee_id", "period"])
-        grid["prorated"] = np.where(grid["active"], grid["quota"] * grid["fraction"], 0.0)
+        prorated = grid["quota"] * grid["fraction"]
+        grid["prorated"] = np.where(grid["active"], prorated, 0.0)
         if comp.cumulative:
             grid["nano"] = grid.groupby("payee_id")["nano"].cumsum()
             grid["prorated"] = grid.groupby("payee_id")["prorated"].cumsum()
@@ -141,13 +162,15 @@ def pandas_calculate(inp) -> pd.DataFrame:
         quota = grid["prorated"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.where(grid["active"] & (quota > 0), credited / quota, 0.0)
-        xs[comp.component] = pd.Series(x, index=pd.MultiIndex.from_frame(grid[["payee_id", "period"]]))
+        where = pd.MultiIndex.from_frame(grid[["payee_id", "period"]])
+        xs[comp.component] = pd.Series(x, index=where)
         floors, rates = tables[comp.rate_table]
-        pay = _pay(comp.mode, x, floors, rates, credited, quota if comp.mode == "marginal" else comp.target)
+        scale = quota if comp.mode == "marginal" else comp.target
+        pay = _pay(comp.mode, x, floors, rates, credited, scale)
         if isinstance(comp.gate, float) and not np.isnan(comp.gate):
             pay = np.where(_tier(x, np.array([comp.gate]), None) < 0, 0.0, pay)
         if comp.kicker_table:
-            kx = xs[comp.kicker_component].reindex(pd.MultiIndex.from_frame(grid[["payee_id", "period"]])).to_numpy()
+            kx = xs[comp.kicker_component].reindex(where).to_numpy()
             kf, kr = tables[comp.kicker_table]
             kt = _tier(kx, kf, kr)
             pay = pay * np.where(kt >= 0, kr[np.maximum(kt, 0)], 0.0)
@@ -155,8 +178,12 @@ def pandas_calculate(inp) -> pd.DataFrame:
             pay = np.minimum(pay, comp.cap)
         earned = excel_round(pay, 2)
         grid["earned"] = earned
-        before = grid.groupby("payee_id")["earned"].shift(fill_value=0.0) if comp.cumulative else 0.0
-        grid["payout_due"] = excel_round(grid["earned"].to_numpy() - np.asarray(before), 2)
+        before = 0.0
+        if comp.cumulative:
+            before = grid.groupby("payee_id")["earned"].shift(fill_value=0.0)
+        due = grid["earned"].to_numpy() - np.asarray(before)
+        grid["payout_due"] = excel_round(due, 2)
         grid["component"] = comp.component
-        out.append(grid[grid["active"]][["payee_id", "component", "period", "payout_due"]])
+        cols = ["payee_id", "component", "period", "payout_due"]
+        out.append(grid[grid["active"]][cols])
     return pd.concat(out, ignore_index=True)

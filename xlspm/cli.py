@@ -22,15 +22,18 @@ EXIT_INPUT_ERROR = 2
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import rounding_examples, tier_examples
+    from .demo import plan_example, rounding_examples, tier_examples
     from .render import frame_to_text
 
     tiers = tier_examples()
     rounding = rounding_examples()
+    plan, story = plan_example()
     if args.json:
         payload = {
             "tiers": tiers.to_dict(orient="records"),
             "rounding": rounding.to_dict(orient="records"),
+            "plan": plan.to_dict(orient="records"),
+            "explain": story,
         }
         print(json.dumps(payload, indent=2, default=float))
         return EXIT_OK
@@ -38,6 +41,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(frame_to_text(tiers, title, money=("payout",)))
     print()
     print(frame_to_text(rounding, "Excel ROUND vs IEEE rounding"))
+    print()
+    money = ("credited_ytd", "quota_ytd", "earned", "previously_paid", "payout_due")
+    shown = plan.assign(attainment=plan["attainment"].map("{:.2%}".format))
+    print(frame_to_text(shown, "Plan engine: the worked example company", money=money))
+    print()
+    print(story)
     return EXIT_OK
 
 

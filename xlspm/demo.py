@@ -10,7 +10,13 @@ import pandas as pd
 from .numerics import excel_round, ieee_round
 from .tiers import tier_index, tiered_payout
 
-__all__ = ["ATTAINMENT_FLOORS", "COMMISSION_RATES", "tier_examples"]
+__all__ = [
+    "ATTAINMENT_FLOORS",
+    "COMMISSION_RATES",
+    "plan_example",
+    "rounding_examples",
+    "tier_examples",
+]
 
 ATTAINMENT_FLOORS = [0.0, 0.5, 0.8, 1.0, 1.2]
 COMMISSION_RATES = [0.0, 0.02, 0.04, 0.06, 0.08]
@@ -116,3 +122,31 @@ def rounding_examples() -> pd.DataFrame:
             for v, d in cases
         ]
     )
+
+
+PLAN_COLUMNS = [
+    "payee_id",
+    "component",
+    "period",
+    "credited_ytd",
+    "quota_ytd",
+    "attainment",
+    "earned",
+    "previously_paid",
+    "payout_due",
+]
+
+
+def plan_example():
+    """Calculate the README's small company (see :mod:`xlspm.sample`).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, str)
+        The results (main columns) and the explanation of R2's Q2 claw-back.
+    """
+    from .engine import calculate
+    from .sample import small_company
+
+    res = calculate(**small_company())
+    return res.results[PLAN_COLUMNS], res.explain("R2", "Bookings", "2026-Q2")

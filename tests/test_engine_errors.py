@@ -180,3 +180,22 @@ def test_kicker_must_name_a_sibling():
         r"not another component of plan 'AE'",
     ):
         run(plans=kick)
+
+
+def test_kickers_must_not_loop_or_mix_periods():
+    inp = small_company()
+    plans = pd.concat([inp["plans"], inp["plans"].iloc[:1].assign(component="Extra")])
+    plans = plans.reset_index(drop=True)
+    plans["kicker_component"] = ["Extra", None, "Bookings"]
+    plans["kicker_table"] = ["AE rates", None, "AE rates"]
+    with pytest.raises(
+        PlanInputError, match=r"rows 0 and 2 take their kickers from each"
+    ):
+        xlspm.calculate(**{**inp, "plans": plans})
+    plans["kicker_component"] = ["Extra", None, None]
+    plans["kicker_table"] = ["AE rates", None, None]
+    plans.loc[2, "period"] = "month"
+    with pytest.raises(
+        PlanInputError, match=r"paid per month; both must have the same"
+    ):
+        xlspm.calculate(**{**inp, "plans": plans})

@@ -20,7 +20,7 @@ from .backend import get_backend
 from .crediting import credit_arrays, credits_frame
 from .inputs import read_payees, read_transactions
 from .kernels import aggregate as _agg
-from .kernels._compile import KERNEL_LOCK
+from .kernels._compile import KERNEL_LOCK, thread_count
 from .payout import pay_components
 from .periods import KINDS, period_ids
 from .plans import read_plans, read_quotas, read_rate_tables
@@ -101,14 +101,9 @@ def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
     sums = np.zeros(int(sizes.sum()), dtype=np.int64)
     counts = np.zeros_like(sums)
     mask = np.array([c.type_mask for c in book.components], dtype=np.int64)
-    kernel = _agg.aggregate
-    parts = 1
-    if get_backend() == "numba":
-        import numba
-
-        parts = numba.get_num_threads()
-    else:
-        kernel = getattr(kernel, "py_func", kernel)
+    kernel, parts = _agg.aggregate, thread_count()
+    if get_backend() != "numba":
+        kernel, parts = getattr(kernel, "py_func", kernel), 1
     nano = arrays.nano
     with KERNEL_LOCK:
         kernel(

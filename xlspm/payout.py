@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .crediting import NANO
+from .errors import InputError
 from .numerics import round_half_away
 from .periods import KINDS, period_bounds, period_label, year_of
 from .tiers import tier_index, tier_rate, tiered_payout
@@ -32,6 +33,7 @@ def _order(book) -> list[int]:
     done: list[int] = []
     pending = list(range(len(book.components)))
     while pending:
+        before = len(pending)
         for k in list(pending):
             comp = book.components[k]
             src = [
@@ -42,14 +44,8 @@ def _order(book) -> list[int]:
             if not src or src[0] in done:
                 done.append(k)
                 pending.remove(k)
-        if pending and all(
-            any(
-                book.components[j].name == book.components[k].kicker_component
-                for j in pending
-            )
-            for k in pending
-        ):
-            raise ValueError("kicker components depend on each other in a loop")
+        if pending and len(pending) == before:  # a loop: read_plans reports it
+            raise InputError("plans: kicker components depend on each other in a loop.")
     return done
 
 

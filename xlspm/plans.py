@@ -191,6 +191,21 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
                 f"{comp.kicker_component!r}, which is not another "
                 f"component of plan {comp.plan_id!r}."
             )
+        source = [
+            components[j]
+            for j in by_plan[comp.plan_id]
+            if components[j].name == comp.kicker_component
+        ]
+        if source and source[0].period != comp.period:
+            problems.error(
+                f"plans: row {comp.row} takes its kicker from {source[0].name!r}, "
+                f"paid per {source[0].period}; both must have the same period."
+            )
+        if source and source[0].kicker_component == comp.name:
+            problems.error(
+                f"plans: rows {comp.row} and {source[0].row} take their kickers from "
+                "each other; one of them must not depend on the other."
+            )
         if bool(comp.kicker_component) != bool(comp.kicker_table):
             problems.error(
                 f"plans: row {comp.row} needs both kicker_component and "
@@ -210,8 +225,9 @@ def _period_ids(labels: pd.Series, kind_idx: np.ndarray) -> np.ndarray:
     return np.where(kind_idx >= 0, table[codes, np.maximum(kind_idx, 0)], -1)
 
 
-def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
-                problems: Problems) -> pd.DataFrame:  # fmt: skip
+def read_quotas(
+    quotas, payee_index: dict, book: PlanBook, plan_of: list[str], problems: Problems
+) -> pd.DataFrame:
     """Check the quotas table; return columns ``payee, component, pid, quota``.
 
     ``payee`` is the payee position, ``pid`` the period id of the component's
@@ -229,8 +245,10 @@ def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
     lookup = [payee_index.get(t, -1) for t in payee_texts]
     payee = np.array([*lookup, -1], dtype=np.int64)[payee_codes]
     plans = list(book.by_plan)
-    plan_pos = np.array([plans.index(p) if p in book.by_plan else -1 for p in plan_of]
-                        + [-1], dtype=np.int64)[payee]  # fmt: skip
+    plan_pos = np.array(
+        [plans.index(p) if p in book.by_plan else -1 for p in plan_of] + [-1],
+        dtype=np.int64,
+    )[payee]
     comp_codes, comp_texts = key_codes(frame["component"])
     kind_of = np.full((len(plans) + 1, len(comp_texts) + 1), -1, dtype=np.int64)
     for c in book.components:
@@ -243,13 +261,16 @@ def read_quotas(quotas, payee_index: dict, book: PlanBook, plan_of: list[str],
     comp = np.array([*comp_texts, ""], dtype=object)[comp_codes]
     _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems)
     ok = (payee >= 0) & (kind >= 0) & (pid >= 0) & ~bad
-    out = pd.DataFrame({"payee": payee[ok], "component": comp[ok], "pid": pid[ok],
-                        "quota": amount[ok]})  # fmt: skip
+    out = pd.DataFrame(
+        {"payee": payee[ok], "component": comp[ok], "pid": pid[ok], "quota": amount[ok]}
+    )
     dup = out.duplicated(["payee", "component", "pid"], keep=False).to_numpy()
     if dup.any():
         rows = frame.index[np.flatnonzero(ok)[dup]]
-        problems.error(f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
-                       "component and period; keep one row each.")  # fmt: skip
+        problems.error(
+            f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
+            "component and period; keep one row each."
+        )
     return out
 
 
@@ -260,8 +281,10 @@ def _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems):
     unknown = np.flatnonzero(payee < 0)
     if unknown.size:
         names = [norm_key(v) for v in frame["payee_id"].iloc[unknown[:5]]]
-        problems.error(f"quotas: {rows_text(frame.index[unknown], names)} name payees "
-                       "who are not in payees.")  # fmt: skip
+        problems.error(
+            f"quotas: {rows_text(frame.index[unknown], names)} name payees "
+            "who are not in payees."
+        )
     foreign = np.flatnonzero((payee >= 0) & (kind < 0) & (plan_pos >= 0))
     for i in foreign[:5]:
         plan = plans[plan_pos[i]]
@@ -272,6 +295,8 @@ def _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems):
     wrong = np.flatnonzero((kind >= 0) & (pid < 0))
     for i in wrong[:5]:
         name = KINDS[kind[i]]
-        problems.error(f"quotas: row {frame.index[i]} has period "
-                       f"{norm_key(frame['period'].iloc[i])!r}; component {comp[i]!r} "
-                       f"is paid per {name} (e.g. {_EXAMPLE[name]}).")  # fmt: skip
+        problems.error(
+            f"quotas: row {frame.index[i]} has period "
+            f"{norm_key(frame['period'].iloc[i])!r}; component {comp[i]!r} "
+            f"is paid per {name} (e.g. {_EXAMPLE[name]})."
+        )

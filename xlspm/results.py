@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .periods import KINDS, parse_label, period_bounds
+from .periods import parse_label, period_bounds
 
 __all__ = ["Results", "explain", "trace"]
 
@@ -130,7 +130,6 @@ def trace(res: Results, payee_id, component, period) -> dict:
         "credits": c[mask],
         "window": (first, last),
         "table": table,
-        "kinds": KINDS,
     }
 
 

@@ -24,7 +24,14 @@ try:  # pragma: no cover - depends on the installation
 except ImportError:  # pragma: no cover - exercised on Pyodide
     _numba = None
 
-__all__ = ["KERNEL_LOCK", "NUMBA_AVAILABLE", "NUMBA_DISABLED_BY_ENV", "njit", "prange"]
+__all__ = [
+    "KERNEL_LOCK",
+    "NUMBA_AVAILABLE",
+    "NUMBA_DISABLED_BY_ENV",
+    "njit",
+    "prange",
+    "thread_count",
+]
 
 _FALSE_WORDS = {"", "0", "false", "no", "off"}
 
@@ -41,6 +48,11 @@ if _ENABLED and not os.environ.get("NUMBA_THREADING_LAYER"):
     # GNU OpenMP, numba's usual pick on Linux, hangs a forked child (Dask,
     # gunicorn, multiprocessing); "forksafe" picks TBB or the workqueue.
     _numba.config.THREADING_LAYER = "forksafe"
+
+
+def thread_count() -> int:
+    """Threads numba's parallel kernels use (1 without numba)."""
+    return _numba.get_num_threads() if _ENABLED else 1
 
 
 def njit(func=None, *, parallel: bool = False, inline: bool = False):

@@ -191,8 +191,11 @@ def norm_keys(series: pd.Series) -> np.ndarray:
     return np.array([norm_key(v) for v in values], dtype=object)
 
 
-def _dense_codes(values: np.ndarray):
-    """Codes for integer-valued numbers without hashing (None if not suitable)."""
+def _dense_codes(values: np.ndarray, labels: bool = True):
+    """Codes for integer-valued numbers without hashing (None if not suitable).
+
+    ``labels=False`` skips building the text of each code (returns a count).
+    """
     if values.dtype.kind not in "iuf" or values.size == 0:
         return None
     finite = np.isfinite(values) if values.dtype.kind == "f" else None
@@ -214,6 +217,8 @@ def _dense_codes(values: np.ndarray):
     codes = remap[raw]
     if finite is not None:
         codes[~finite] = -1
+    if not labels:
+        return codes, int(remap[-1]) + 1
     texts = [str(v + lo) for v in np.flatnonzero(present)]
     return codes, texts
 

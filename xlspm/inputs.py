@@ -209,10 +209,10 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
 
 
 def _duplicate_ids(frame: pd.DataFrame, problems: Problems) -> None:
-    dense = _dense_codes(frame["txn_id"].to_numpy())
+    dense = _dense_codes(frame["txn_id"].to_numpy(), labels=False)
     if dense is not None:  # integer ids: count them, no hashing
-        codes, texts = dense
-        if len(texts) == len(frame) and (codes >= 0).all():
+        codes, distinct = dense
+        if distinct == len(frame) and (codes >= 0).all():
             return
     else:
         codes, uniques = pd.factorize(frame["txn_id"])

@@ -188,6 +188,9 @@ def norm_keys(series: pd.Series) -> np.ndarray:
         out[whole] = values[whole].astype(np.int64).astype(str)
         out[np.isnan(values)] = ""
         return out
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        text = pd.Series(values, dtype=object).fillna("").astype(str).str.strip()
+        return text.to_numpy(dtype=object)
     return np.array([norm_key(v) for v in values], dtype=object)
 
 

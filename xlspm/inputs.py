@@ -19,6 +19,7 @@ from ._tables import (
     dates,
     key_codes,
     norm_key,
+    norm_keys,
     normalize,
     numbers,
     require_columns,
@@ -85,19 +86,24 @@ def _optional(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _edges_from_payees(frame, ids, index, problems) -> list[tuple]:
-    edges = []
-    for i, mgr in enumerate(_optional(frame, "manager_id")):
-        key = norm_key(mgr)
-        if not key:
-            continue
-        if key not in index:
-            problems.error(
-                f"payees.manager_id: row {frame.index[i]} ({ids[i]}) names manager "
-                f"{key!r}, who is not in payees."
-            )
-            continue
-        edges.append((i, index[key], int(OPEN_START), int(OPEN_END)))
-    return edges
+    managers = norm_keys(_optional(frame, "manager_id"))
+    pos = pd.Index(ids).get_indexer(managers)
+    unknown = np.flatnonzero((managers != "") & (pos < 0))
+    for i in unknown[:5]:
+        problems.error(
+            f"payees.manager_id: row {frame.index[i]} ({ids[i]}) names manager "
+            f"{managers[i]!r}, who is not in payees."
+        )
+    rows = np.flatnonzero(pos >= 0)
+    return list(
+        zip(
+            rows.tolist(),
+            pos[rows].tolist(),
+            [int(OPEN_START)] * rows.size,
+            [int(OPEN_END)] * rows.size,
+            strict=True,
+        )
+    )
 
 
 def _edges_from_hierarchy(hierarchy, index, problems) -> list[tuple]:
@@ -127,8 +133,28 @@ def _edges_from_hierarchy(hierarchy, index, problems) -> list[tuple]:
     return edges
 
 
+def _has_cycle(edges, n: int) -> bool:
+    """Return whether following managers can loop (pointer doubling, vectorised).
+
+    Exact for one manager per payee; with several (dated) lines per payee it
+    answers True so that the exhaustive search runs.
+    """
+    up = np.full(n, -1, dtype=np.int64)
+    if not edges:
+        return False
+    arr = np.array([e[:2] for e in edges], dtype=np.int64)
+    if np.unique(arr[:, 0]).size != arr.shape[0]:
+        return True
+    up[arr[:, 0]] = arr[:, 1]
+    for _ in range(max(1, int(np.ceil(np.log2(n + 1)))) + 1):
+        up = np.where(up >= 0, up[np.maximum(up, 0)], -1)
+    return bool((up >= 0).any())
+
+
 def _check_cycles(edges, ids, problems) -> None:
     """Report every cycle in the manager graph (all dates together)."""
+    if not _has_cycle(edges, len(ids)):
+        return
     up: dict[int, set[int]] = {}
     for p, m, _, _ in edges:
         up.setdefault(p, set()).add(m)
@@ -172,7 +198,7 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
     frame = normalize(payees, "payees")
     if not require_columns(frame, "payees", PAYEE_COLUMNS, problems):
         problems.raise_if_any()
-    ids = [norm_key(v) for v in frame["payee_id"]]
+    ids = norm_keys(frame["payee_id"]).tolist()
     index: dict[str, int] = {}
     for i, key in enumerate(ids):
         if not key:
@@ -203,8 +229,8 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
     else:
         edges = _edges_from_hierarchy(hierarchy, index, problems)
     _check_cycles(edges, ids, problems)
-    names = [norm_key(v) for v in _optional(frame, "name")]
-    plan_ids = [norm_key(v) for v in frame["plan_id"]]
+    names = norm_keys(_optional(frame, "name")).tolist()
+    plan_ids = norm_keys(frame["plan_id"]).tolist()
     return Payees(ids, names, plan_ids, start, end, *_csr(edges, len(ids)), index=index)
 
 

@@ -72,6 +72,8 @@ def _check_overlaps(frame, texts, payee, kind, start, end, problems) -> None:
 
 
 def _combined_keys(code_sets, cards):
+    if len(code_sets) == 1:  # one column: its codes are the keys (-1 = blank)
+        return code_sets[0]
     key = np.zeros(len(code_sets[0]), dtype=np.int64)
     valid = np.ones(len(code_sets[0]), dtype=bool)
     for codes, card in zip(code_sets, cards, strict=True):

@@ -50,6 +50,38 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "y", "x")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from ._tables import PlanInputError
+    from .engine import calculate
+    from .workbook import locate, read_workbook
+
+    report = {"workbook": str(args.workbook), "errors": [], "warnings": []}
+    try:
+        book = read_workbook(args.workbook)
+        strict = args.strict or _truthy(book.settings.get("strict", ""))
+        precision = str(book.settings.get("precision", "excel")).strip().lower()
+        res = calculate(**book.inputs(), strict=strict, precision=precision)
+        report["warnings"] = [locate(w, book.layout) for w in res.warnings]
+        report["rows"] = len(res.results)
+    except PlanInputError as exc:
+        layout = book.layout if "book" in locals() else {}
+        report["errors"] = [locate(p, layout) for p in exc.problems]
+    report["ok"] = not report["errors"]
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for kind in ("errors", "warnings"):
+            for line in report[kind]:
+                print(f"{kind[:-1]}: {line}")
+        verdict = "valid" if report["ok"] else f"{len(report['errors'])} error(s)"
+        print(f"{args.workbook}: {verdict}, {len(report['warnings'])} warning(s).")
+    return EXIT_OK if report["ok"] else EXIT_INPUT_ERROR
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlspm",
@@ -69,6 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--json", action="store_true", help="print JSON instead")
     demo.set_defaults(func=_cmd_demo)
+    check = sub.add_parser(
+        "validate",
+        help="check a comp-plan workbook and list every problem",
+        description="Read a comp-plan workbook, check every sheet and run the "
+        "plan; list each problem as Sheet!A1: what was found, what was expected. "
+        "Exit 0 when valid, 2 when any error.",
+        epilog="Example: xlspm validate workbooks/demo_comp_plan.xlsx --json",
+    )
+    check.add_argument("workbook", help="the .xlsx workbook (only read)")
+    check.add_argument("--json", action="store_true", help="print a JSON report")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.set_defaults(func=_cmd_validate)
     return parser
 
 

@@ -1,0 +1,169 @@
+import json
+
+import openpyxl
+import pytest
+
+import xlspm
+from workbooks import write_workbook
+from xlspm import PlanInputError
+from xlspm.sample import small_company
+from xlspm.workbook import column_letter, locate, read_workbook
+
+
+@pytest.fixture
+def good(tmp_path):
+    return write_workbook(tmp_path / "plan.xlsx", small_company())
+
+
+def test_workbook_gives_the_same_results_as_the_dataframes(good):
+    before = good.read_bytes()
+    book = read_workbook(good)
+    res = xlspm.calculate(**book.inputs())
+    want = xlspm.calculate(**small_company()).results
+    assert res.results["payout_due"].tolist() == want["payout_due"].tolist()
+    assert book.tables["transactions"].index[0] == 2  # Excel row numbers
+    assert book.layout["transactions"][1]["amount"] == "C"
+    assert good.read_bytes() == before  # never modified
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == [
+        "A",
+        "Z",
+        "AA",
+        "ZZ",
+        "AAA",
+    ]
+
+
+def _expect(path, match):
+    with pytest.raises(PlanInputError, match=match):
+        read_workbook(path)
+
+
+def test_missing_sheet(tmp_path):
+    path = write_workbook(tmp_path / "p.xlsx", small_company(), drop=("plans",))
+    _expect(path, r"Plans: missing sheet; the workbook has Transactions, Payees")
+
+
+def test_not_an_xlsx(tmp_path):
+    (tmp_path / "p.xlsx").write_text("txn_id,date\n1,2026-01-01\n")
+    _expect(tmp_path / "p.xlsx", r"not an \.xlsx workbook \(the file is not a zip")
+    (tmp_path / "p.csv").write_text("a")
+    _expect(tmp_path / "p.csv", r"expected an \.xlsx workbook, got '\.csv'")
+    _expect(tmp_path / "none.xlsx", r"none\.xlsx: no such workbook")
+
+
+def test_password_protected(tmp_path):
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    _expect(path, r"password-protected \(encrypted\) or an old \.xls")
+
+
+def test_open_in_excel(good):
+    (good.parent / ("~$" + good.name)).write_bytes(b"lock")
+    _expect(good, r"open in Excel \(lock file ~\$plan\.xlsx\); close it")
+
+
+def test_merged_header(tmp_path):
+    path = write_workbook(
+        tmp_path / "p.xlsx",
+        small_company(),
+        edit=lambda wb: wb["Payees"].merge_cells("B1:C1"),
+    )
+    _expect(path, r"Payees!B1:C1: merged header cells; unmerge them")
+
+
+def test_blank_rows_in_the_middle(tmp_path):
+    def gap(wb):
+        wb["Transactions"].insert_rows(5, amount=2)
+
+    _expect(
+        write_workbook(tmp_path / "p.xlsx", small_company(), edit=gap),
+        r"Transactions!A5, Transactions!A6: blank row\(s\) between data rows",
+    )
+
+
+def test_formulas_without_cached_values(tmp_path):
+    def formula(wb):
+        wb["Transactions"]["C3"] = "=C2*2"
+
+    _expect(
+        write_workbook(tmp_path / "p.xlsx", small_company(), edit=formula),
+        r"Transactions!C3: formulas without a calculated value .* xlspm recalc",
+    )
+
+
+def test_data_without_header(tmp_path):
+    def headless(wb):
+        wb["Quotas"]["F5"] = 3
+
+    _expect(
+        write_workbook(tmp_path / "p.xlsx", small_company(), edit=headless),
+        r"Quotas!F1: a column has data but no header",
+    )
+
+
+def test_cell_problems_are_located(tmp_path):
+    def damage(wb):
+        wb["Transactions"]["C4"] = "n/a"
+        wb["Payees"]["F3"] = "someday"
+
+    book = read_workbook(
+        write_workbook(tmp_path / "p.xlsx", small_company(), edit=damage)
+    )
+    with pytest.raises(PlanInputError) as info:
+        xlspm.calculate(**book.inputs(), strict=True)
+    located = [locate(p, book.layout) for p in info.value.problems]
+    assert any(
+        p.startswith("Payees!F3 holds 'someday'; expected a date") for p in located
+    )
+    assert any(
+        p.startswith("Transactions!C4 holds 'n/a'; expected a number") for p in located
+    )
+
+
+def test_locate_leaves_other_messages_alone():
+    layout = {"quotas": ("Quotas", {"quota": "D"})}
+    assert (
+        locate("quotas: rows 3, 4 repeat a quota", layout)
+        == "Quotas rows 3, 4 repeat a quota"
+    )
+    assert (
+        locate("plans: row 2 uses rate table 'x'", layout)
+        == "plans: row 2 uses rate table 'x'"
+    )
+
+
+def test_the_test_writer_writes_real_dates(good):
+    ws = openpyxl.load_workbook(good)["Transactions"]
+    assert ws["B2"].is_date
+
+
+def test_validate_cli_ok_and_errors(good, tmp_path, capsys):
+    from xlspm.cli import main
+
+    assert main(["validate", str(good)]) == 0
+    assert "valid, 0 warning(s)." in capsys.readouterr().out
+
+    def damage(wb):
+        wb["Transactions"]["C5"] = "n/a"
+        wb["Assignments"]["E4"] = 70  # ACME-R3: splits of T03 are 70 + 40
+
+    bad = write_workbook(tmp_path / "bad.xlsx", small_company(), edit=damage)
+    assert main(["validate", str(bad)]) == 0  # warnings only
+    out = capsys.readouterr().out
+    assert "warning: Transactions!C5 holds 'n/a'; expected a number." in out
+    assert "Transactions row 4 (T03): direct splits sum to 110%" in out
+    assert main(["validate", str(bad), "--strict", "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert any(e.startswith("Transactions!C5 holds 'n/a'") for e in report["errors"])
+
+
+def test_validate_cli_reports_structure_problems(tmp_path, capsys):
+    from xlspm.cli import main
+
+    path = write_workbook(tmp_path / "p.xlsx", small_company(), drop=("payees",))
+    assert main(["validate", str(path)]) == 2
+    assert "error: Payees: missing sheet" in capsys.readouterr().out

@@ -82,6 +82,63 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report["ok"] else EXIT_INPUT_ERROR
 
 
+def _status(args, text: str):
+    """Show a spinner on stderr while a step runs (not with --quiet or --json)."""
+    import contextlib
+
+    if args.quiet or args.json:
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(text)
+
+
+def _cmd_calc(args: argparse.Namespace) -> int:
+    from ._tables import PlanInputError
+    from .engine import calculate
+    from .render import frame_to_text
+    from .report import summary_table, write_report
+    from .workbook import locate, read_workbook
+
+    book = None
+    try:
+        with _status(args, f"Reading {args.workbook}"):
+            book = read_workbook(args.workbook)
+        strict = args.strict or _truthy(book.settings.get("strict", ""))
+        precision = str(book.settings.get("precision", "excel")).strip().lower()
+        with _status(args, "Calculating"):
+            res = calculate(**book.inputs(), strict=strict, precision=precision)
+        with _status(args, f"Writing {args.output}"):
+            write_report(res, args.output, source=args.workbook, force=args.force)
+    except PlanInputError as exc:
+        layout = book.layout if book is not None else {}
+        for problem in exc.problems:
+            print(f"error: {locate(problem, layout)}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    summary = summary_table(res.results)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "output": str(args.output),
+                    "summary": summary.to_dict(orient="records"),
+                    "warnings": [locate(w, book.layout) for w in res.warnings],
+                    "rejected": len(res.rejected),
+                    "timings": res.timings,
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    elif not args.quiet:
+        money = ("credited", "payout_due")
+        print(frame_to_text(summary, f"Control totals ({args.workbook})", money=money))
+        for warning in res.warnings:
+            print(f"warning: {locate(warning, book.layout)}")
+        print(f"Wrote {args.output}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlspm",
@@ -113,6 +170,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print a JSON report")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(func=_cmd_validate)
+    calc = sub.add_parser(
+        "calc",
+        help="calculate a comp-plan workbook and write the results workbook",
+        description="Read a comp-plan workbook, credit, roll up and pay every "
+        "payee, and write Summary, Results, Statements, Credits, Trace and "
+        "Issues sheets to a new workbook (never the input; atomically).",
+        epilog="Example: xlspm calc workbooks/demo_comp_plan.xlsx -o results.xlsx",
+    )
+    calc.add_argument("workbook", help="the .xlsx workbook (only read)")
+    calc.add_argument("-o", "--output", required=True, help="results .xlsx to create")
+    calc.add_argument("--force", action="store_true", help="replace an existing output")
+    calc.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    calc.add_argument("--json", action="store_true", help="print a JSON summary")
+    calc.add_argument("--quiet", action="store_true", help="print nothing on success")
+    calc.set_defaults(func=_cmd_calc)
     return parser
 
 

@@ -1,0 +1,82 @@
+import json
+
+import openpyxl
+import pytest
+
+import xlspm
+from workbooks import write_workbook
+from xlspm.cli import main
+from xlspm.sample import small_company
+
+
+@pytest.fixture
+def plan(tmp_path):
+    return write_workbook(tmp_path / "plan.xlsx", small_company())
+
+
+def test_calc_writes_a_workbook_that_ties_out(plan, tmp_path, capsys):
+    out = tmp_path / "results.xlsx"
+    assert main(["calc", str(plan), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Total" in printed and "11,770.36" in printed
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [
+        "Summary",
+        "Results",
+        "Statements",
+        "Credits",
+        "Trace",
+        "Issues",
+    ]
+    for name in ("Summary", "Results", "Credits", "Trace", "Issues"):
+        assert list(wb[name].tables) == [name]
+        assert wb[name].freeze_panes == "A2"
+    results = wb["Results"]
+    header = [c.value for c in results[1]]
+    due = header.index("payout_due") + 1
+    assert results.cell(2, due).number_format == "#,##0.00"
+    assert results.cell(2, header.index("attainment") + 1).number_format == "0.00%"
+    paid = [results.cell(r, due).value for r in range(2, results.max_row + 1)]
+    engine = xlspm.calculate(**small_company()).results["payout_due"]
+    assert paid == engine.tolist()
+    summary = wb["Summary"]
+    total = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Total")
+    assert total[-1] == pytest.approx(engine.sum(), abs=1e-9)
+    credits = wb["Credits"]
+    assert credits.max_row == 25  # 24 credits and the header
+    trace = [r[4] for r in wb["Trace"].iter_rows(min_row=2, values_only=True)]
+    claw = "earned 600.00 - previously paid 4,800.00 = payout due -4,200.00."
+    assert f"6. Year to date: {claw}" in trace
+    statements = [r[0] for r in wb["Statements"].iter_rows(values_only=True) if r[0]]
+    assert "Statement: R2 Ben" in statements
+
+
+def test_calc_json_and_quiet(plan, tmp_path, capsys):
+    out = tmp_path / "r.xlsx"
+    assert main(["calc", str(plan), "-o", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"][-1]["payout_due"] == pytest.approx(11770.36)
+    assert main(["calc", str(plan), "-o", str(out), "--force", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_calc_never_overwrites(plan, tmp_path, capsys):
+    out = tmp_path / "r.xlsx"
+    out.write_text("keep")
+    assert main(["calc", str(plan), "-o", str(out)]) == 2
+    assert "already exists; pass --force" in capsys.readouterr().err
+    assert out.read_text() == "keep"
+    assert main(["calc", str(plan), "-o", str(plan), "--force"]) == 2
+    assert "refusing to overwrite the input workbook" in capsys.readouterr().err
+
+
+def test_calc_bad_workbook_writes_nothing(tmp_path, capsys):
+    def damage(wb):
+        wb["Payees"]["D5"] = "XX"  # plan_id of R2 (sheet row 5)
+
+    plan = write_workbook(tmp_path / "plan.xlsx", small_company(), edit=damage)
+    out = tmp_path / "r.xlsx"
+    assert main(["calc", str(plan), "-o", str(out)]) == 2
+    assert "'R2' is on plan 'XX', which is not in plans" in capsys.readouterr().err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]

@@ -6,16 +6,16 @@ from xlspm import InputError, __version__
 from xlspm.cli import main
 
 
-def test_demo_prints_each_mode(capsys):
-    assert main(["demo"]) == 0
+def test_examples_print_each_mode(capsys):
+    assert main(["examples"]) == 0
     out = capsys.readouterr().out
     for text in ("retroactive", "marginal", "flat", "linear", "3,400.00", "4,791.68"):
         assert text in out
     assert "2,395.84" in out  # the IEEE tier for the boundary ratio
 
 
-def test_demo_json(capsys):
-    assert main(["demo", "--json"]) == 0
+def test_examples_json(capsys):
+    assert main(["examples", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     payouts = {row["example"]: row["payout"] for row in payload["tiers"]}
     assert payouts["130% attainment, quota $100,000"] == 3400.0
@@ -45,7 +45,37 @@ def test_errors_become_messages_and_exit_2(monkeypatch, capsys):
         raise InputError("x[3]: got 'abc'; expected a number.")
 
     monkeypatch.setattr("xlspm.demo.tier_examples", boom)
-    assert main(["demo"]) == 2
+    assert main(["examples"]) == 2
     assert "xlspm: error: x[3]: got 'abc'" in capsys.readouterr().err
     with pytest.raises(InputError, match=r"x\[3\]"):
-        main(["--debug", "demo"])
+        main(["--debug", "examples"])
+
+
+def test_demo_runs_the_sample_workbook_into_a_new_folder(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Demo: demo_comp_plan.xlsx (20,000 transactions, 60 payees)" in printed
+    assert f"Outputs in {out}/: results.xlsx" in printed
+    assert (out / "results.xlsx").is_file()
+    assert main(["demo", "--out", str(out)]) == 2  # never reuses a folder
+    assert (
+        "already exists; the demo writes into a new folder" in capsys.readouterr().err
+    )
+
+
+def test_demo_builds_the_workbook_when_the_repository_copy_is_absent(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("xlspm.cli._demo_workbook", _fresh)
+    assert main(["demo", "--out", "d", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["workbook"] == "d/demo_comp_plan.xlsx"
+    assert report["summary"][-1]["component"] == "Total"
+
+
+def _fresh(out):
+    from xlspm.demo_workbook import build_demo_workbook
+
+    return build_demo_workbook(out / "demo_comp_plan.xlsx")

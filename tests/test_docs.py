@@ -32,7 +32,7 @@ def test_docstring_examples(module):
 def test_readme_demo_output_is_current(capsys):
     from xlspm.cli import main
 
-    main(["demo"])
+    main(["examples"])
     printed = capsys.readouterr().out.strip().splitlines()
     readme = (ROOT / "README.md").read_text()
     for line in printed[1:]:  # the title names the backend in use

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import __version__
 from .backend import get_backend
-from .errors import XlspmError
+from .errors import InputError, XlspmError
 
 __all__ = ["main"]
 
@@ -21,7 +22,7 @@ EXIT_DIFFERENCES = 1
 EXIT_INPUT_ERROR = 2
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
+def _cmd_examples(args: argparse.Namespace) -> int:
     from .demo import plan_example, rounding_examples, tier_examples
     from .render import frame_to_text
 
@@ -47,6 +48,61 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(frame_to_text(shown, "Plan engine: the worked example company", money=money))
     print()
     print(story)
+    return EXIT_OK
+
+
+def _demo_workbook(out: Path) -> Path:
+    """Return the sample workbook, or build a fresh copy in ``out``."""
+    from .demo_workbook import build_demo_workbook
+
+    for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        candidate = base / "workbooks" / "demo_comp_plan.xlsx"
+        if candidate.is_file():
+            return candidate
+    return build_demo_workbook(out / "demo_comp_plan.xlsx")
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from .engine import calculate
+    from .render import frame_to_text
+    from .report import summary_table, write_report
+    from .workbook import read_workbook
+
+    out = Path(args.out or f"xlspm-demo-{datetime.now():%Y%m%d-%H%M%S}")
+    if out.exists():
+        raise InputError(f"{out}: already exists; the demo writes into a new folder.")
+    out.mkdir(parents=True)
+    workbook = _demo_workbook(out)
+    with _status(args, f"Reading {workbook}"):
+        book = read_workbook(workbook)
+    with _status(args, "Calculating"):
+        res = calculate(**book.inputs())
+    with _status(args, "Writing results.xlsx"):
+        write_report(res, out / "results.xlsx", source=workbook)
+    summary = summary_table(res.results)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "workbook": str(workbook),
+                    "output": str(out),
+                    "summary": summary.to_dict(orient="records"),
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return EXIT_OK
+    n_txn, n_payees = len(book.tables["transactions"]), len(book.tables["payees"])
+    title = f"Demo: {workbook.name} ({n_txn:,} transactions, {n_payees} payees)"
+    print(frame_to_text(summary, title, money=("credited", "payout_due")))
+    print(
+        f"\nOutputs in {out}/: results.xlsx (Summary, Results, Statements, "
+        "Credits, Trace, Issues)"
+    )
+    print("More: xlspm examples (worked examples), xlspm validate, xlspm calc")
     return EXIT_OK
 
 
@@ -152,12 +208,25 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser(
         "demo",
-        help="run the worked examples and print them",
-        description="Run the tier-engine worked examples (one per mode).",
-        epilog="Example: xlspm demo --json",
+        help="run the sample comp-plan workbook end to end",
+        description="Calculate workbooks/demo_comp_plan.xlsx (built on the fly "
+        "when absent), print control totals and write results.xlsx into a new "
+        "folder.",
+        epilog="Example: xlspm demo --out demo-results",
     )
+    demo.add_argument("--out", help="folder to create (default xlspm-demo-<time>)")
     demo.add_argument("--json", action="store_true", help="print JSON instead")
+    demo.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     demo.set_defaults(func=_cmd_demo)
+    examples = sub.add_parser(
+        "examples",
+        help="print the worked examples of the tier and plan engines",
+        description="Print one worked example per tier mode, Excel ROUND next to "
+        "IEEE rounding, and the README's worked example company.",
+        epilog="Example: xlspm examples --json",
+    )
+    examples.add_argument("--json", action="store_true", help="print JSON instead")
+    examples.set_defaults(func=_cmd_examples)
     check = sub.add_parser(
         "validate",
         help="check a comp-plan workbook and list every problem",

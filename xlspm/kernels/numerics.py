@@ -45,22 +45,22 @@ def two_prod(a, b):
 def scaled_nearest(x, n):
     """Nearest integer to the exact ``x * 10**n``, ties to even (as ``%.15g``).
 
-    ``p + err`` is the exact product; ``d = p - rint(p)`` is exact, and when
-    it is not exactly +-0.5 the error term cannot change the rounding (the
-    gap to the half-way point is at least one ulp of ``p``).
+    ``p + err`` is the product to ~106 bits and ``d = p - rint(p)`` is exact.
+    The distance to each half-way point, ``(d - 0.5) + err`` and
+    ``(d + 0.5) + err``, has the right sign: ``d -+ 0.5`` is exact where it
+    matters (Sterbenz) and a rounded sum keeps the sign of the exact one.
     """
     p, err = two_prod(x, P10_HI[n + P10_OFFSET])
     err += x * P10_LO[n + P10_OFFSET]
     m = np.rint(p)
     d = p - m
-    if d == 0.5:
-        if err > 0.0 or (err == 0.0 and m % 2.0 != 0.0):
-            m += 1.0
-    elif d == -0.5:
-        if err < 0.0 or (err == 0.0 and m % 2.0 != 0.0):
-            m -= 1.0
-    elif d == 0.0 and err != 0.0 and abs(err) >= 0.5:
-        m += np.rint(err)
+    odd = m % 2.0 != 0.0
+    up = (d - 0.5) + err
+    down = (d + 0.5) + err
+    if up > 0.0 or (up == 0.0 and odd):
+        m += 1.0
+    elif down < 0.0 or (down == 0.0 and odd):
+        m -= 1.0
     return m
 
 

@@ -32,10 +32,11 @@ def scaled_nearest(x, n):
     m = np.rint(p)
     d = p - m
     odd = np.fmod(m, 2.0) != 0.0
-    up = (d == 0.5) & ((err > 0.0) | ((err == 0.0) & odd))
-    down = (d == -0.5) & ((err < 0.0) | ((err == 0.0) & odd))
-    big = (d == 0.0) & (np.abs(err) >= 0.5)
-    return m + up - down + np.where(big, np.rint(err), 0.0)
+    up = (d - 0.5) + err
+    down = (d + 0.5) + err
+    go_up = (up > 0.0) | ((up == 0.0) & odd)
+    go_down = ~go_up & ((down < 0.0) | ((down == 0.0) & odd))
+    return m + go_up - go_down
 
 
 def sig15(x):

@@ -1,10 +1,11 @@
 import json
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import xlspm
-from workbooks import write_workbook
+from workbooks import _cell, write_workbook
 from xlspm import PlanInputError
 from xlspm.sample import small_company
 from xlspm.workbook import column_letter, locate, read_workbook
@@ -43,7 +44,9 @@ def _expect(path, match):
 
 def test_missing_sheet(tmp_path):
     path = write_workbook(tmp_path / "p.xlsx", small_company(), drop=("plans",))
-    _expect(path, r"Plans: missing sheet; the workbook has Transactions, Payees")
+    _expect(
+        path, r"Plans: missing sheet \(or Excel Table\); the workbook has Transactions"
+    )
 
 
 def test_not_an_xlsx(tmp_path):
@@ -167,3 +170,60 @@ def test_validate_cli_reports_structure_problems(tmp_path, capsys):
     path = write_workbook(tmp_path / "p.xlsx", small_company(), drop=("payees",))
     assert main(["validate", str(path)]) == 2
     assert "error: Payees: missing sheet" in capsys.readouterr().out
+
+
+def test_excel_tables_are_read_by_name(tmp_path):
+    from openpyxl.worksheet.table import Table
+
+    inputs = small_company()
+    txns = inputs.pop("transactions")
+
+    def add_table(wb):
+        ws = wb.create_sheet("Data")
+        ws.append(["Deals exported 2026-06-30"])  # a title above the table
+        ws.append(list(txns.columns))
+        for row in txns.itertuples(index=False):
+            ws.append([_cell(v) for v in row])
+        ref = f"A2:{column_letter(len(txns.columns) - 1)}{len(txns) + 2}"
+        ws.add_table(Table(displayName="Transactions", ref=ref))
+        ws["C5"] = "n/a"  # amount of T03: sheet row 5
+
+    path = write_workbook(tmp_path / "p.xlsx", inputs, edit=add_table)
+    book = read_workbook(path)
+    assert book.layout["transactions"][0] == "Data"
+    assert book.tables["transactions"].index[0] == 3
+    res = xlspm.calculate(**book.inputs())
+    assert next(locate(w, book.layout) for w in res.warnings).startswith(
+        "Data!C5 holds 'n/a'; expected a number."
+    )
+
+
+def test_percent_formatted_splits(tmp_path):
+    inputs = small_company()
+    inputs["assignments"]["split_pct"] = inputs["assignments"]["split_pct"] / 100
+    book = read_workbook(write_workbook(tmp_path / "p.xlsx", inputs))
+    assert "read 0.6 as 60%" in book.notes[0]
+    res = xlspm.calculate(**book.inputs())
+    want = xlspm.calculate(**small_company()).results["payout_due"]
+    assert res.results["payout_due"].tolist() == want.tolist()
+
+
+def test_transactions_from_a_csv_named_in_settings(tmp_path):
+    inputs = small_company()
+    inputs["transactions"].to_csv(tmp_path / "deals.csv", index=False)
+    txns = inputs.pop("transactions")
+    inputs["settings"] = pd.DataFrame(
+        {"setting": ["transactions_file"], "value": ["deals.csv"]}
+    )
+
+    def placeholder(wb):
+        wb.create_sheet("Transactions").append(list(txns.columns))
+
+    book = read_workbook(write_workbook(tmp_path / "p.xlsx", inputs, edit=placeholder))
+    assert book.notes == ["Transactions read from deals.csv (11 rows)."]
+    res = xlspm.calculate(**book.inputs())
+    want = xlspm.calculate(**small_company()).results["payout_due"]
+    assert res.results["payout_due"].tolist() == want.tolist()
+    inputs["settings"]["value"] = ["missing.csv"]
+    path = write_workbook(tmp_path / "q.xlsx", inputs, edit=placeholder)
+    _expect(path, r"Settings: transactions_file 'missing.csv' not found")

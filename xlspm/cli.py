@@ -121,6 +121,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         strict = args.strict or _truthy(book.settings.get("strict", ""))
         precision = str(book.settings.get("precision", "excel")).strip().lower()
         res = calculate(**book.inputs(), strict=strict, precision=precision)
+        report["notes"] = list(book.notes)
         report["warnings"] = [locate(w, book.layout) for w in res.warnings]
         report["rows"] = len(res.results)
     except PlanInputError as exc:
@@ -130,8 +131,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        for kind in ("errors", "warnings"):
-            for line in report[kind]:
+        for kind in ("notes", "errors", "warnings"):
+            for line in report.get(kind, []):
                 print(f"{kind[:-1]}: {line}")
         verdict = "valid" if report["ok"] else f"{len(report['errors'])} error(s)"
         print(f"{args.workbook}: {verdict}, {len(report['warnings'])} warning(s).")
@@ -189,6 +190,8 @@ def _cmd_calc(args: argparse.Namespace) -> int:
     elif not args.quiet:
         money = ("credited", "payout_due")
         print(frame_to_text(summary, f"Control totals ({args.workbook})", money=money))
+        for note in book.notes:
+            print(f"note: {note}")
         for warning in res.warnings:
             print(f"warning: {locate(warning, book.layout)}")
         print(f"Wrote {args.output}")

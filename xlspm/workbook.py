@@ -60,6 +60,7 @@ class Workbook:
     tables: dict[str, pd.DataFrame]
     layout: dict[str, tuple[str, dict[str, str]]]  # table -> (sheet, column letters)
     settings: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def inputs(self) -> dict[str, pd.DataFrame]:
         """Return the keyword arguments of :func:`xlspm.calculate`."""
@@ -144,17 +145,25 @@ def _frame(sheet, name: str, problems: list[str]):
     if not rows:
         problems.append(f"{name}!A1: the sheet is empty; expected a header row.")
         return None, {}
-    header = [str(v).strip() for v in rows[0]]
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
         if r0 == 0:
             problems.append(
                 f"{name}!{column_letter(c0)}1:{column_letter(c1)}{r1 + 1}: merged "
                 "header cells; unmerge them and give each column its own header."
             )
-    data = rows[1:]
-    blank_rows = [i + 2 for i, row in enumerate(data) if all(v == "" for v in row)]
+    return _to_frame(rows[0], rows[1:], name, 2, 0, problems)
+
+
+def _to_frame(header, data, name: str, first_row: int, first_col: int, problems):
+    """Turn a header and data rows into a DataFrame indexed by Excel row."""
+    header = [str(v).strip() for v in header]
+    blank_rows = [
+        i + first_row for i, row in enumerate(data) if all(v == "" for v in row)
+    ]
     if blank_rows:
-        shown = ", ".join(f"{name}!A{r}" for r in blank_rows[:5])
+        shown = ", ".join(
+            f"{name}!{column_letter(first_col)}{r}" for r in blank_rows[:5]
+        )
         more = f" and {len(blank_rows) - 5} more" if len(blank_rows) > 5 else ""
         problems.append(
             f"{shown}{more}: blank row(s) between data rows; delete them (rows "
@@ -164,8 +173,8 @@ def _frame(sheet, name: str, problems: list[str]):
     for j, h in enumerate(header):
         if not h and any(row[j] != "" for row in data if j < len(row)):
             problems.append(
-                f"{name}!{column_letter(j)}1: a column has data but no "
-                "header; add a header."
+                f"{name}!{column_letter(first_col + j)}{first_row - 1}: a column has "
+                "data but no header; add a header."
             )
     frame = pd.DataFrame(
         [[row[j] for j in keep] for row in data],
@@ -173,9 +182,17 @@ def _frame(sheet, name: str, problems: list[str]):
         dtype=object,
     )
     frame = frame.replace("", None)
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
-    letters = {_squash(header[j]): column_letter(j) for j in keep}
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    letters = {_squash(header[j]): column_letter(first_col + j) for j in keep}
     return frame, letters
+
+
+def _from_table(table, problems):
+    """Read an Excel Table (ListObject); row numbers follow its place."""
+    (r0, c0), _ = table.start, table.end
+    return _to_frame(
+        table.columns, table.to_python(), table.sheet, r0 + 1, c0, problems
+    )
 
 
 def _settings(frame: pd.DataFrame | None) -> dict[str, object]:
@@ -211,7 +228,7 @@ def read_workbook(path) -> Workbook:
     if problems:
         raise PlanInputError(problems)
     try:
-        book = pc.CalamineWorkbook.from_path(str(path))
+        book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
     except pc.PasswordError as exc:
         raise PlanInputError(
             [f"{path}: password-protected; save a copy without a password."]
@@ -221,20 +238,27 @@ def read_workbook(path) -> Workbook:
             [f"{path}: cannot be read as a workbook ({exc})."]
         ) from exc
     names = {_squash(n): n for n in book.sheet_names}
+    table_names = {_squash(n): n for n in (book.table_names or [])}
     parts = _sheet_xml_paths(path)
     tables, layout = {}, {}
     for table, (shown, required) in SHEETS.items():
-        sheet_name = names.get(_squash(shown))
-        if sheet_name is None:
+        if _squash(shown) in table_names:  # an Excel Table of that name wins
+            frame, letters = _from_table(
+                book.get_table_by_name(table_names[_squash(shown)]), problems
+            )
+            sheet_name = book.get_table_by_name(table_names[_squash(shown)]).sheet
+        elif _squash(shown) in names:
+            sheet_name = names[_squash(shown)]
+            frame, letters = _frame(
+                book.get_sheet_by_name(sheet_name), sheet_name, problems
+            )
+        else:
             if required:
                 problems.append(
-                    f"{shown}: missing sheet; the workbook has "
-                    f"{', '.join(book.sheet_names)}."
+                    f"{shown}: missing sheet (or Excel Table); the "
+                    f"workbook has {', '.join(book.sheet_names)}."
                 )
             continue
-        frame, letters = _frame(
-            book.get_sheet_by_name(sheet_name), sheet_name, problems
-        )
         cells = _uncalculated(path, parts[sheet_name]) if sheet_name in parts else []
         if cells:
             problems.append(
@@ -247,9 +271,65 @@ def read_workbook(path) -> Workbook:
         if frame is not None:
             tables[table] = frame
             layout[table] = (sheet_name, letters)
+    settings = _settings(tables.get("settings"))
+    notes = _external_transactions(path, settings, tables, layout, problems)
+    notes += _percent_splits(tables, layout)
     if problems:
         raise PlanInputError(problems)
-    return Workbook(path, tables, layout, _settings(tables.get("settings")))
+    return Workbook(path, tables, layout, settings, notes)
+
+
+def _external_transactions(path: Path, settings, tables, layout, problems) -> list[str]:
+    """Load transactions from the CSV or Parquet file named in Settings."""
+    name = str(settings.get("transactionsfile") or "").strip()
+    if not name:
+        return []
+    source = (path.parent / name).resolve()
+    if not source.is_file():
+        problems.append(
+            f"Settings: transactions_file {name!r} not found next to "
+            f"the workbook ({source})."
+        )
+        return []
+    try:
+        if source.suffix.lower() == ".csv":
+            frame = pd.read_csv(source, dtype={"txn_id": str}, keep_default_na=True)
+        elif source.suffix.lower() in (".parquet", ".pq"):
+            frame = pd.read_parquet(source)
+        else:
+            problems.append(
+                f"Settings: transactions_file {name!r} must be .csv or .parquet."
+            )
+            return []
+    except ImportError:
+        problems.append(
+            "Settings: reading Parquet needs pyarrow; run "
+            "pip install pyarrow, or use a .csv file."
+        )
+        return []
+    frame.index = pd.RangeIndex(2, 2 + len(frame))  # line 1 holds the header
+    tables["transactions"] = frame
+    layout["transactions"] = (source.name, {})
+    return [f"Transactions read from {source.name} ({len(frame):,} rows)."]
+
+
+def _percent_splits(tables, layout) -> list[str]:
+    """Excel stores 60% as 0.6: read an all-fraction split_pct column as percent."""
+    rules = tables.get("assignments")
+    if rules is None:
+        return []
+    column = next((c for c in rules.columns if _squash(c) == "splitpct"), None)
+    if column is None:
+        return []
+    values = pd.to_numeric(rules[column], errors="coerce")
+    if values.notna().any() and values.max() <= 1.0:
+        rules[column] = values * 100.0
+        sheet = layout["assignments"][0]
+        return [
+            f"{sheet}: split_pct values are fractions (cells formatted as %); "
+            "read 0.6 as 60%."
+        ]
+    return []
 
 
 _MESSAGE = re.compile(

@@ -227,3 +227,24 @@ def test_transactions_from_a_csv_named_in_settings(tmp_path):
     inputs["settings"]["value"] = ["missing.csv"]
     path = write_workbook(tmp_path / "q.xlsx", inputs, edit=placeholder)
     _expect(path, r"Settings: transactions_file 'missing.csv' not found")
+
+
+def test_locate_table_level_messages():
+    layout = {"quotas": ("Quotas", {"quota": "D"})}
+    assert locate("quotas: missing column(s) quota", layout) == (
+        "Quotas: missing column(s) quota"
+    )
+    assert locate("quotas.quota: must be positive", layout) == (
+        "Quotas!D1: must be positive"
+    )
+
+
+def test_missing_column_names_the_sheet(tmp_path, capsys):
+    from xlspm.cli import main
+
+    inputs = small_company()
+    inputs["transactions"] = inputs["transactions"].drop(columns="amount")
+    path = write_workbook(tmp_path / "p.xlsx", inputs)
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "error: Transactions: missing column(s) amount; found txn_id, date" in out

@@ -342,6 +342,12 @@ def locate(message: str, layout: dict) -> str:
     """Rewrite an engine message's ``table.column: row 12`` as ``Sheet!C12``."""
     m = _MESSAGE.match(message)
     if not m or m.group("table") not in layout:
+        head = re.match(r"^(?P<table>[a-z_]+)(?:\.(?P<col>[a-z_0-9]+))?: ", message)
+        if head and head.group("table") in layout:
+            sheet, letters = layout[head.group("table")]
+            col = letters.get(_squash(head.group("col") or ""), "")
+            place = f"{sheet}!{col}1" if col else sheet
+            return f"{place}: {message[head.end() :]}"
         return message
     sheet, letters = layout[m.group("table")]
     rows = m.group("rows").split(", ")

@@ -80,3 +80,24 @@ def test_calc_bad_workbook_writes_nothing(tmp_path, capsys):
     assert "'R2' is on plan 'XX', which is not in plans" in capsys.readouterr().err
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+
+
+def test_calc_one_period(plan, tmp_path, capsys):
+    out = tmp_path / "q2.xlsx"
+    assert main(["calc", str(plan), "-o", str(out), "--period", "2026-Q2"]) == 0
+    printed = capsys.readouterr().out
+    assert "2026-Q1" not in printed and "-4,279.64" in printed
+    periods = {
+        r[4]
+        for r in openpyxl.load_workbook(out)["Results"].iter_rows(
+            min_row=2, values_only=True
+        )
+    }
+    assert periods == {"2026-Q2"}
+    assert (
+        main(["calc", str(plan), "-o", str(out), "--force", "--period", "2027-Q1"]) == 2
+    )
+    assert (
+        "--period: 2027-Q1 not calculated; the workbook's periods are 2026-Q1, "
+        "2026-Q2" in capsys.readouterr().err
+    )

@@ -150,6 +150,27 @@ def _status(args, text: str):
     return Console(stderr=True).status(text)
 
 
+def _listed(value) -> list[str]:
+    return [v.strip() for v in str(value or "").split(",") if v.strip()]
+
+
+def _only_periods(res, periods: list[str]):
+    """Keep the result rows (and credits) of the chosen periods only."""
+    if not periods:
+        return res
+    import dataclasses
+
+    known = set(res.results["period"])
+    unknown = [p for p in periods if p not in known]
+    if unknown:
+        raise InputError(
+            f"--period: {', '.join(unknown)} not calculated; the workbook's periods "
+            f"are {', '.join(sorted(known))}."
+        )
+    rows = res.results[res.results["period"].isin(periods)].reset_index(drop=True)
+    return dataclasses.replace(res, results=rows)
+
+
 def _cmd_calc(args: argparse.Namespace) -> int:
     from ._tables import PlanInputError
     from .engine import calculate
@@ -165,6 +186,7 @@ def _cmd_calc(args: argparse.Namespace) -> int:
         precision = str(book.settings.get("precision", "excel")).strip().lower()
         with _status(args, "Calculating"):
             res = calculate(**book.inputs(), strict=strict, precision=precision)
+        res = _only_periods(res, args.period or _listed(book.settings.get("periods")))
         with _status(args, f"Writing {args.output}"):
             write_report(res, args.output, source=args.workbook, force=args.force)
     except PlanInputError as exc:
@@ -253,6 +275,11 @@ def _parser() -> argparse.ArgumentParser:
     calc.add_argument("workbook", help="the .xlsx workbook (only read)")
     calc.add_argument("-o", "--output", required=True, help="results .xlsx to create")
     calc.add_argument("--force", action="store_true", help="replace an existing output")
+    calc.add_argument(
+        "--period",
+        action="append",
+        help="report only this period (2026-Q1, 2026-03, 2026); repeatable",
+    )
     calc.add_argument("--strict", action="store_true", help="treat warnings as errors")
     calc.add_argument("--json", action="store_true", help="print a JSON summary")
     calc.add_argument("--quiet", action="store_true", help="print nothing on success")

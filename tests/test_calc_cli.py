@@ -101,3 +101,16 @@ def test_calc_one_period(plan, tmp_path, capsys):
         "--period: 2027-Q1 not calculated; the workbook's periods are 2026-Q1, "
         "2026-Q2" in capsys.readouterr().err
     )
+
+
+def test_calc_text_in_amount_stops_and_writes_nothing(tmp_path, capsys):
+    def typo(wb):
+        wb["Transactions"]["C3"] = "12,000 USD"
+
+    plan = write_workbook(tmp_path / "plan.xlsx", small_company(), edit=typo)
+    out = tmp_path / "r.xlsx"
+    assert main(["calc", str(plan), "-o", str(out)]) == 2
+    assert "error: Transactions!C3 holds '12,000 USD'; expected a number." in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()

@@ -199,3 +199,23 @@ def test_kickers_must_not_loop_or_mix_periods():
         PlanInputError, match=r"paid per month; both must have the same"
     ):
         xlspm.calculate(**{**inp, "plans": plans})
+
+
+def test_bad_rows_error_mode():
+    def damage(t):
+        t["amount"] = t["amount"].astype(object)
+        t.loc[2, "amount"] = "n/a"
+        return t
+
+    with pytest.raises(
+        PlanInputError,
+        match=r"transactions.amount: row 2 holds 'n/a'; "
+        r"expected a number\.$",
+    ):
+        inp = small_company()
+        inp["transactions"] = damage(inp["transactions"].copy())
+        xlspm.calculate(**inp, bad_rows="error")
+    with pytest.raises(
+        xlspm.InputError, match=r"bad_rows: got 'skip'; expected one of"
+    ):
+        xlspm.calculate(**small_company(), bad_rows="skip")

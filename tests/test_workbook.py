@@ -149,19 +149,27 @@ def test_validate_cli_ok_and_errors(good, tmp_path, capsys):
     assert main(["validate", str(good)]) == 0
     assert "valid, 0 warning(s)." in capsys.readouterr().out
 
-    def damage(wb):
-        wb["Transactions"]["C5"] = "n/a"
+    def splits(wb):
         wb["Assignments"]["E4"] = 70  # ACME-R3: splits of T03 are 70 + 40
 
-    bad = write_workbook(tmp_path / "bad.xlsx", small_company(), edit=damage)
-    assert main(["validate", str(bad)]) == 0  # warnings only
-    out = capsys.readouterr().out
-    assert "warning: Transactions!C5 holds 'n/a'; expected a number." in out
-    assert "Transactions row 4 (T03): direct splits sum to 110%" in out
-    assert main(["validate", str(bad), "--strict", "--json"]) == 2
+    odd = write_workbook(tmp_path / "odd.xlsx", small_company(), edit=splits)
+    assert main(["validate", str(odd)]) == 0  # a warning a comp team may accept
+    assert "Transactions row 4 (T03): direct splits sum to 110%" in (
+        capsys.readouterr().out
+    )
+    assert main(["validate", str(odd), "--strict", "--json"]) == 2
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False
-    assert any(e.startswith("Transactions!C5 holds 'n/a'") for e in report["errors"])
+
+    def typo(wb):
+        wb["Transactions"]["C5"] = "n/a"
+        wb["Transactions"]["B6"] = "31/02/2026"
+
+    bad = write_workbook(tmp_path / "bad.xlsx", small_company(), edit=typo)
+    assert main(["validate", str(bad)]) == 2  # a typo in a cell is an error
+    out = capsys.readouterr().out
+    assert "error: Transactions!C5 holds 'n/a'; expected a number." in out
+    assert "error: Transactions!B6 holds '31/02/2026'; expected a date" in out
 
 
 def test_validate_cli_reports_structure_problems(tmp_path, capsys):

@@ -78,7 +78,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with _status(args, f"Reading {workbook}"):
         book = read_workbook(workbook)
     with _status(args, "Calculating"):
-        res = calculate(**book.inputs())
+        res = calculate(**book.inputs(), bad_rows="error")
     with _status(args, "Writing results.xlsx"):
         write_report(res, out / "results.xlsx", source=workbook)
     summary = summary_table(res.results)
@@ -120,7 +120,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         book = read_workbook(args.workbook)
         strict = args.strict or _truthy(book.settings.get("strict", ""))
         precision = str(book.settings.get("precision", "excel")).strip().lower()
-        res = calculate(**book.inputs(), strict=strict, precision=precision)
+        res = calculate(
+            **book.inputs(), strict=strict, precision=precision, bad_rows="error"
+        )
         report["notes"] = list(book.notes)
         report["warnings"] = [locate(w, book.layout) for w in res.warnings]
         report["rows"] = len(res.results)
@@ -185,7 +187,9 @@ def _cmd_calc(args: argparse.Namespace) -> int:
         strict = args.strict or _truthy(book.settings.get("strict", ""))
         precision = str(book.settings.get("precision", "excel")).strip().lower()
         with _status(args, "Calculating"):
-            res = calculate(**book.inputs(), strict=strict, precision=precision)
+            res = calculate(
+                **book.inputs(), strict=strict, precision=precision, bad_rows="error"
+            )
         res = _only_periods(res, args.period or _listed(book.settings.get("periods")))
         with _status(args, f"Writing {args.output}"):
             write_report(res, args.output, source=args.workbook, force=args.force)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._tables import Problems
+from ._validation import as_choice
 from .backend import get_backend
 from .crediting import credit_arrays, credits_frame
 from .inputs import read_payees, read_transactions
@@ -160,6 +161,7 @@ def calculate(
     hierarchy=None,
     strict=False,
     precision="excel",
+    bad_rows="reject",
 ) -> Results:
     """Credit transactions, roll them up, and pay every payee's plan.
 
@@ -189,6 +191,10 @@ def calculate(
         Turn warnings (rejected rows, splits not summing to 100 %) into errors.
     precision : {"excel", "ieee"}, default "excel"
         Tier comparison and rounding rule (see :mod:`xlspm.numerics`).
+    bad_rows : {"reject", "error"}, default "reject"
+        Transactions with a missing or invalid date or amount: reject them
+        (listed in ``Results.rejected``, with a warning) or stop with an error
+        (what the workbook commands do: a typo in a cell is not dropped).
 
     Returns
     -------
@@ -201,6 +207,7 @@ def calculate(
     PlanInputError
         Listing every problem found in the inputs, each naming its row.
     """
+    bad_rows = as_choice(bad_rows, "bad_rows", ("reject", "error"))
     problems = Problems(strict=strict)
     clock = _Clock()
     with clock("read"):
@@ -209,7 +216,7 @@ def calculate(
         people = read_payees(payees, hierarchy, problems)
         plan = _plan_index(book, people, problems)
         quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
-        txns = read_transactions(transactions, people, problems)
+        txns = read_transactions(transactions, people, problems, bad_rows)
         problems.raise_if_any()
         rules = read_rules(assignments, people, txns, problems)
         comp_filter, filters = _filters(book, txns, problems)

@@ -253,11 +253,14 @@ def _duplicate_ids(frame: pd.DataFrame, problems: Problems) -> None:
     )
 
 
-def read_transactions(transactions, payees: Payees, problems: Problems) -> Transactions:
+def read_transactions(
+    transactions, payees: Payees, problems: Problems, bad_rows: str = "reject"
+) -> Transactions:
     """Check and encode the transactions.
 
-    Rows with a missing date or amount are rejected with their reason (an
-    error when strict).
+    Rows with a missing or invalid date or amount are rejected with their
+    reason (``bad_rows="reject"``; an error when strict) or stop the run
+    (``bad_rows="error"``).
     """
     frame = normalize(transactions, "transactions")
     if not require_columns(frame, "transactions", TXN_COLUMNS, problems):
@@ -267,7 +270,10 @@ def read_transactions(transactions, payees: Payees, problems: Problems) -> Trans
     day, bad_day = dates(frame["date"], "transactions", "date", quiet)
     amount, bad_amount = numbers(frame["amount"], "transactions", "amount", quiet)
     for message in quiet.errors:
-        problems.warn(message + " These rows are rejected.")
+        if bad_rows == "error":
+            problems.error(message)
+        else:
+            problems.warn(message + " These rows are rejected.")
     keep = ~(bad_day | bad_amount)
     bad = np.flatnonzero(~keep)
     why = np.array(

@@ -15,8 +15,8 @@ MODE_DOC = 'Tier mode: "retroactive" (default), "marginal", "flat" or "linear".'
 
 
 @xw.func
-@xw.arg("x", ndim=2, doc="Attainments or amounts: one column. Blanks stay blank.")
-@xw.arg("rate_table", ndim=2, doc="Two columns: floor, rate (a header row is skipped).")
+@xw.arg("x", ndim=2, err_to_str=True, doc="Attainments or amounts: one column.")
+@xw.arg("rate_table", ndim=2, err_to_str=True, doc="Two columns: floor, rate.")
 @xw.arg("mode", doc=MODE_DOC)
 @xw.arg("scale", doc="Optional multiplier (quota, target): one number.")
 @xw.arg("cap", doc="Optional maximum payout.")
@@ -36,8 +36,8 @@ def SPM_TIER_PAYOUT(x, rate_table, mode="retroactive", scale=None, cap=None, gat
 
 
 @xw.func
-@xw.arg("x", ndim=2, doc="Attainments or amounts: one column.")
-@xw.arg("rate_table", ndim=2, doc="Two columns: floor, rate (a header row is skipped).")
+@xw.arg("x", ndim=2, err_to_str=True, doc="Attainments or amounts: one column.")
+@xw.arg("rate_table", ndim=2, err_to_str=True, doc="Two columns: floor, rate.")
 @u.cell_errors
 def SPM_TIER_RATE(x, rate_table):
     """Return the rate of the tier each x reaches: VLOOKUP(x, table, 2, TRUE)."""
@@ -47,7 +47,7 @@ def SPM_TIER_RATE(x, rate_table):
 
 
 @xw.func
-@xw.arg("x", ndim=2, doc="Values to round: a cell or a column.")
+@xw.arg("x", ndim=2, err_to_str=True, doc="Values to round: a cell or a column.")
 @xw.arg("digits", doc="Decimal places (negative rounds to tens, hundreds).")
 @u.cell_errors
 def SPM_ROUND(x, digits=0):
@@ -70,9 +70,14 @@ def _inputs(transactions, payees, assignments, plans, rate_tables, quotas):
 
 
 @xw.func
-@xw.arg("transactions", ndim=2, doc=_TABLE_DOC.format("Transactions"))
-@xw.arg("assignments", ndim=2, doc=_TABLE_DOC.format("Assignments"))
-@xw.arg("payees", ndim=2, doc="Optional Payees table; default: everyone named.")
+@xw.arg("transactions", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Transactions"))
+@xw.arg("assignments", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Assignments"))
+@xw.arg(
+    "payees",
+    ndim=2,
+    err_to_str=True,
+    doc="Optional Payees table; default: everyone named.",
+)
 @u.cell_errors
 def SPM_CREDIT(transactions, assignments, payees=None):
     """Return the credits: one row per transaction, payee and credit (spills)."""
@@ -80,12 +85,12 @@ def SPM_CREDIT(transactions, assignments, payees=None):
 
 
 @xw.func
-@xw.arg("transactions", ndim=2, doc=_TABLE_DOC.format("Transactions"))
-@xw.arg("payees", ndim=2, doc=_TABLE_DOC.format("Payees"))
-@xw.arg("assignments", ndim=2, doc=_TABLE_DOC.format("Assignments"))
-@xw.arg("plans", ndim=2, doc=_TABLE_DOC.format("Plans"))
-@xw.arg("rate_tables", ndim=2, doc=_TABLE_DOC.format("RateTables"))
-@xw.arg("quotas", ndim=2, doc=_TABLE_DOC.format("Quotas"))
+@xw.arg("transactions", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Transactions"))
+@xw.arg("payees", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Payees"))
+@xw.arg("assignments", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Assignments"))
+@xw.arg("plans", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Plans"))
+@xw.arg("rate_tables", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("RateTables"))
+@xw.arg("quotas", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Quotas"))
 @u.cell_errors
 def SPM_CALC(transactions, payees, assignments, plans, rate_tables, quotas):
     """Return the results: one row per payee, component and period (spills)."""
@@ -94,12 +99,12 @@ def SPM_CALC(transactions, payees, assignments, plans, rate_tables, quotas):
 
 
 @xw.func
-@xw.arg("transactions", ndim=2, doc=_TABLE_DOC.format("Transactions"))
-@xw.arg("payees", ndim=2, doc=_TABLE_DOC.format("Payees"))
-@xw.arg("assignments", ndim=2, doc=_TABLE_DOC.format("Assignments"))
-@xw.arg("plans", ndim=2, doc=_TABLE_DOC.format("Plans"))
-@xw.arg("rate_tables", ndim=2, doc=_TABLE_DOC.format("RateTables"))
-@xw.arg("quotas", ndim=2, doc=_TABLE_DOC.format("Quotas"))
+@xw.arg("transactions", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Transactions"))
+@xw.arg("payees", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Payees"))
+@xw.arg("assignments", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Assignments"))
+@xw.arg("plans", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Plans"))
+@xw.arg("rate_tables", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("RateTables"))
+@xw.arg("quotas", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Quotas"))
 @xw.arg("payee_id", doc="The payee to explain.")
 @xw.arg("component", doc="The component (as in Plans).")
 @xw.arg("period", doc="The period: 2026-Q1, 2026-03 or 2026.")

@@ -31,6 +31,7 @@ COM_ERRORS = {
     -2146826265: "#REF!",
     -2146826273: "#VALUE!",
 }
+ERROR_CODES = {*COM_ERRORS.values(), "#GETTING_DATA", "#SPILL!", "#CALC!"}
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 DATE_COLUMNS = {"date", "start_date", "end_date", "valid_from", "valid_to"}
 
@@ -46,6 +47,8 @@ def error_text(value) -> str | None:
         return str(value.get("basicType") or value.get("errorType") or "#VALUE!")
     if isinstance(value, int) and not isinstance(value, bool) and value in COM_ERRORS:
         return COM_ERRORS[value]
+    if isinstance(value, str) and value in ERROR_CODES:  # xlwings err_to_str=True
+        return value
     return None
 
 

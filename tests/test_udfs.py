@@ -123,3 +123,31 @@ def test_results_larger_than_the_grid_say_what_to_do():
 
 def test_version():
     assert f.SPM_VERSION() == xlspm.__version__
+
+
+@pytest.mark.libreoffice
+def test_template_udfs_equal_the_legacy_formulas(soffice, tmp_path):
+    """The UDFs give the cents LibreOffice computes for the legacy formulas.
+
+    LibreOffice calculates the template's VLOOKUP/SUMPRODUCT columns; the UDFs
+    are called as Excel would call them.
+    """
+    import openpyxl
+
+    from xlspm.recalc import recalculate
+
+    root = Path(__file__).resolve().parents[1]
+    out = recalculate(root / "workbooks" / "udf_template.xlsx", tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(out, data_only=True)
+    plan, rates = wb["Plan"], wb["Rates"]
+    rows = list(plan.iter_rows(min_row=6, max_row=10, values_only=True))
+    table = [r[:2] for r in rates.iter_rows(values_only=True)]
+    x = [[r[3]] for r in rows]
+    quota = [[r[2]] for r in rows]
+    retro = f.SPM_TIER_PAYOUT(x, table, "retroactive", quota)
+    marginal = f.SPM_TIER_PAYOUT(x, table, "marginal", quota)
+    assert [v[0] for v in retro] == [r[8] for r in rows]
+    assert [v[0] for v in marginal] == [r[9] for r in rows]
+    assert [v[0] for v in f.SPM_TIER_RATE(x, table)] == [r[10] for r in rows]
+    assert rows[2][8] == 4791.68  # 119,791.96 / 149,739.95 pays the 80% tier
+    assert wb["xlwings.conf"]["B1"].value == "xlspm_udfs"

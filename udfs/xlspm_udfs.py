@@ -18,7 +18,9 @@ MODE_DOC = 'Tier mode: "retroactive" (default), "marginal", "flat" or "linear".'
 @xw.arg("x", ndim=2, err_to_str=True, doc="Attainments or amounts: one column.")
 @xw.arg("rate_table", ndim=2, err_to_str=True, doc="Two columns: floor, rate.")
 @xw.arg("mode", doc=MODE_DOC)
-@xw.arg("scale", doc="Optional multiplier (quota, target): one number.")
+@xw.arg(
+    "scale", ndim=2, doc="Optional multiplier (quota, target): a number or a column."
+)
 @xw.arg("cap", doc="Optional maximum payout.")
 @xw.arg("gate", doc="Optional: x below the gate pays 0.")
 @u.cell_errors
@@ -28,7 +30,7 @@ def SPM_TIER_PAYOUT(x, rate_table, mode="retroactive", scale=None, cap=None, gat
     floors, rates = u.rate_table(rate_table)
     opts = {k: float(v) for k, v in (("cap", cap), ("gate", gate)) if not u.is_blank(v)}
     mode = "retroactive" if u.is_blank(mode) else str(mode).strip().lower()
-    scale = 1.0 if u.is_blank(scale) else float(scale)
+    scale = u.scale(scale, len(values))
     pay = xlspm.tiered_payout(
         values, floors, rates, mode=mode, scale=scale, round_to=2, **opts
     )

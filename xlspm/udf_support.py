@@ -254,3 +254,20 @@ def credit_table(transactions, assignments, payees) -> pd.DataFrame:
     tables = pd.DataFrame({"table": ["_"], "floor": [0.0], "rate": [0.0]})
     res = calculate(txns, people, rules, plans, tables)
     return res.credits
+
+
+def scale(values, size: int):
+    """Read a UDF's optional scale: blank -> 1, one number, or one value per x."""
+    if isinstance(values, (list, tuple)):
+        flat = [v for row in _rows(values) for v in row]
+        if len(flat) == 1:
+            values = flat[0]
+        else:
+            numbers, blank, errors = column(values, "scale")
+            if len(flat) != size or blank.any() or any(errors):
+                raise InputError(
+                    f"scale: got {len(flat)} cells for {size} values of x "
+                    "(or a blank/error); give one number or one per x."
+                )
+            return numbers
+    return 1.0 if is_blank(values) else _number(values, "scale")

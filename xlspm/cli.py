@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -224,6 +225,20 @@ def _cmd_calc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+    except ImportError:
+        raise InputError(
+            "xlspm serve needs the server extra: pip install 'xlspm[server]'."
+        ) from None
+    from .server import create_app
+
+    app = create_app(token=args.token or os.environ.get("XLSPM_TOKEN"))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlspm",
@@ -288,6 +303,19 @@ def _parser() -> argparse.ArgumentParser:
     calc.add_argument("--json", action="store_true", help="print a JSON summary")
     calc.add_argument("--quiet", action="store_true", help="print nothing on success")
     calc.set_defaults(func=_cmd_calc)
+    serve = sub.add_parser(
+        "serve",
+        help="run the Office.js add-in backend (custom functions)",
+        description="Serve the XLSPM custom functions for Excel on the web, "
+        "Windows and Mac: metadata, functions JavaScript, call endpoint, "
+        "manifest.xml and a task pane. Needs XLWINGS_LICENSE_KEY (xlwings PRO "
+        "code; 'noncommercial' for noncommercial use).",
+        epilog="Example: XLWINGS_LICENSE_KEY=noncommercial xlspm serve --port 8000",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve.add_argument("--token", help="require this bearer token (or XLSPM_TOKEN)")
+    serve.set_defaults(func=_cmd_serve)
     return parser
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .errors import XlspmError
+from .udf_support import ON_SERVER
 
 __all__ = ["MAX_BODY", "create_app", "load_udf_module", "patch_is_jsnull"]
 
@@ -52,7 +53,6 @@ def patch_is_jsnull() -> bool:
 
 def load_udf_module(path: Path | None = None):
     """Import udfs/xlspm_udfs.py with the server decorators active."""
-    os.environ["XLWINGS_ON_SERVER"] = "true"  # user errors raise XlwingsError
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         raise XlspmError(
             "XLWINGS_LICENSE_KEY is not set: the Office.js path uses xlwings PRO "
@@ -233,6 +233,7 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
         error = _check_payload(payload, names)
         if error:
             return _problem(*error)
+        on_server = ON_SERVER.set(True)  # user errors raise XlwingsError
         try:
             result = await xs.custom_functions_call(payload, module)
         except xlwings.XlwingsError as exc:
@@ -241,6 +242,8 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
             return _problem(
                 400, f"cannot convert the arguments: {type(exc).__name__}: {exc}"
             )
+        finally:
+            ON_SERVER.reset(on_server)
         return {"result": result}
 
     return app

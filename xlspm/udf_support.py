@@ -10,6 +10,7 @@ cell, and shape results for spilling.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import math
 import os
@@ -33,6 +34,10 @@ COM_ERRORS = {
 }
 ERROR_CODES = {*COM_ERRORS.values(), "#GETTING_DATA", "#SPILL!", "#CALC!"}
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
+# True while the Office.js backend runs a call (set by xlspm.server).
+ON_SERVER: contextvars.ContextVar = contextvars.ContextVar(
+    "xlspm_on_server", default=None
+)
 DATE_COLUMNS = {"date", "start_date", "end_date", "valid_from", "valid_to"}
 
 
@@ -204,7 +209,10 @@ def cell_errors(func):
             message = f"xlspm: {exc}"
         except Exception as exc:  # a cell must never show a traceback
             message = f"xlspm: unexpected {type(exc).__name__}: {exc}"
-        if os.environ.get("XLWINGS_ON_SERVER", "").lower() == "true":
+        server = ON_SERVER.get()
+        if server is None:
+            server = os.environ.get("XLWINGS_ON_SERVER", "").lower() == "true"
+        if server:
             import xlwings
 
             raise xlwings.XlwingsError(message)

@@ -66,7 +66,6 @@ def _demo_workbook(out: Path) -> Path:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from .engine import calculate
     from .render import frame_to_text
     from .report import summary_table, write_report
     from .workbook import read_workbook
@@ -79,7 +78,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with _status(args, f"Reading {workbook}"):
         book = read_workbook(workbook)
     with _status(args, "Calculating"):
-        res = calculate(**book.inputs(), bad_rows="error")
+        res = _calculate(book, strict=False)
     with _status(args, "Writing results.xlsx"):
         write_report(res, out / "results.xlsx", source=workbook)
     summary = summary_table(res.results)
@@ -111,19 +110,25 @@ def _truthy(value) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "y", "x")
 
 
+def _calculate(book, strict: bool):
+    """Run a workbook's plan with its Settings; malformed cells are errors."""
+    from .engine import calculate
+
+    strict = strict or _truthy(book.settings.get("strict", ""))
+    precision = str(book.settings.get("precision", "excel")).strip().lower()
+    return calculate(
+        **book.inputs(), strict=strict, precision=precision, bad_rows="error"
+    )
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from ._tables import PlanInputError
-    from .engine import calculate
     from .workbook import locate, read_workbook
 
     report = {"workbook": str(args.workbook), "errors": [], "warnings": []}
     try:
         book = read_workbook(args.workbook)
-        strict = args.strict or _truthy(book.settings.get("strict", ""))
-        precision = str(book.settings.get("precision", "excel")).strip().lower()
-        res = calculate(
-            **book.inputs(), strict=strict, precision=precision, bad_rows="error"
-        )
+        res = _calculate(book, args.strict)
         report["notes"] = list(book.notes)
         report["warnings"] = [locate(w, book.layout) for w in res.warnings]
         report["rows"] = len(res.results)
@@ -176,7 +181,6 @@ def _only_periods(res, periods: list[str]):
 
 def _cmd_calc(args: argparse.Namespace) -> int:
     from ._tables import PlanInputError
-    from .engine import calculate
     from .render import frame_to_text
     from .report import summary_table, write_report
     from .workbook import locate, read_workbook
@@ -185,12 +189,8 @@ def _cmd_calc(args: argparse.Namespace) -> int:
     try:
         with _status(args, f"Reading {args.workbook}"):
             book = read_workbook(args.workbook)
-        strict = args.strict or _truthy(book.settings.get("strict", ""))
-        precision = str(book.settings.get("precision", "excel")).strip().lower()
         with _status(args, "Calculating"):
-            res = calculate(
-                **book.inputs(), strict=strict, precision=precision, bad_rows="error"
-            )
+            res = _calculate(book, args.strict)
         res = _only_periods(res, args.period or _listed(book.settings.get("periods")))
         with _status(args, f"Writing {args.output}"):
             write_report(res, args.output, source=args.workbook, force=args.force)

@@ -32,11 +32,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_tiers.py
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_read.py
+	$(BIN)/python benchmarks/bench_udfs.py
 
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/bench_tiers.py --quick --repeat 2
 	$(BIN)/python benchmarks/bench_engine.py --quick
 	$(BIN)/python benchmarks/bench_read.py --rows 100000
+	$(BIN)/python benchmarks/bench_udfs.py --sizes 1000 100000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -41,6 +41,7 @@ def patch_is_jsnull() -> bool:
     if importlib.util.find_spec("pyodide") is not None:
         return False
     import xlwings.conversion.standard as standard
+    import xlwings.pro._xlofficejs as officejs
     import xlwings.utils as utils
 
     def is_jsnull(value):
@@ -48,6 +49,8 @@ def patch_is_jsnull() -> bool:
 
     utils.is_jsnull = is_jsnull
     standard.is_jsnull = is_jsnull
+    if hasattr(officejs, "_is_jsnull"):  # the Office.js engine's own alias
+        officejs._is_jsnull = is_jsnull
     return True
 
 

@@ -1,6 +1,10 @@
 import os
 import shutil
 
+# The Office.js path is xlwings PRO code: tests run it under the noncommercial
+# key, set before anything imports xlwings (which reads the key once).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
 import pytest
 
 import xlspm

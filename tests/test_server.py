@@ -154,3 +154,11 @@ def test_real_uvicorn_process_on_loopback(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_results_over_the_payload_limit_say_what_to_do():
+    small = TestClient(create_app(max_body=50_000))
+    body = payload("SPM_ROUND", [[1]] * 8_000, [[1]])  # ~40 kB in, ~56 kB out
+    r = small.post("/xlspm/custom-functions-call", json=body)
+    assert r.status_code == 413
+    assert "Run xlspm calc on the workbook for results this large" in r.json()["detail"]

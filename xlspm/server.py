@@ -247,6 +247,14 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
             )
         finally:
             ON_SERVER.reset(on_server)
+        size = len(json.dumps(result, default=str))
+        if size > max_body:
+            return _problem(
+                413,
+                f"the result has {size:,} bytes; Excel on the web "
+                f"accepts about {max_body:,}. Run xlspm calc on the "
+                "workbook for results this large.",
+            )
         return {"result": result}
 
     return app

@@ -50,6 +50,7 @@ def test_metadata_js_manifest_taskpane(client):
     js = client.get("/xlspm/functions.js")
     assert js.headers["content-type"].startswith("application/javascript")
     assert "CustomFunctions.associate" in js.text
+    assert '"SPM_TIER_PAYOUT"' in js.text  # associated at load time
     manifest = client.get("/manifest.xml").text
     assert '<bt:String id="NS" DefaultValue="XLSPM"/>' in manifest
     assert "http://testserver/xlspm/functions.js" in manifest
@@ -162,3 +163,17 @@ def test_results_over_the_payload_limit_say_what_to_do():
     r = small.post("/xlspm/custom-functions-call", json=body)
     assert r.status_code == 413
     assert "Run xlspm calc on the workbook for results this large" in r.json()["detail"]
+
+
+def test_functions_js_is_valid_javascript(client, tmp_path):
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "functions.js"
+    script.write_text(client.get("/xlspm/functions.js").text)
+    check = subprocess.run(
+        [node, "--check", str(script)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr

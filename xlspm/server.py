@@ -103,14 +103,13 @@ FUNCTIONS_JS = """// xlspm custom functions: each call is sent to the xlspm back
     }
     return body.result;
   }
-  fetch(base + "/xlspm/custom-functions-meta").then((r) => r.json()).then((meta) => {
-    for (const f of meta.functions) {
-      CustomFunctions.associate(f.id, function (...args) {
-        const invocation = args.pop();
-        return call(f.id, args, invocation);
-      });
-    }
-  });
+  // Associate at load time, as Excel expects (ids filled in by the server).
+  for (const id of __FUNCTION_IDS__) {
+    CustomFunctions.associate(id, function (...args) {
+      const invocation = args.pop();
+      return call(id, args, invocation);
+    });
+  }
 })();
 """
 
@@ -201,9 +200,11 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
     def functions_meta():
         return meta
 
+    script = FUNCTIONS_JS.replace("__FUNCTION_IDS__", json.dumps(sorted(names)))
+
     @app.get("/xlspm/functions.js")
     def functions_js():
-        return Response(FUNCTIONS_JS, media_type="application/javascript")
+        return Response(script, media_type="application/javascript")
 
     @app.get("/manifest.xml")
     def manifest_xml(request: Request):

@@ -39,7 +39,7 @@ def test_output_must_be_new(tmp_path):
     with pytest.raises(InputError, match=r"must be a new file, not the input"):
         recalculate(src, src)
     (tmp_path / "out.xlsx").write_text("keep me")
-    with pytest.raises(InputError, match=r"out\.xlsx: already exists"):
+    with pytest.raises(InputError, match=r"out\.xlsx: already exists; .* --force"):
         recalculate(src, tmp_path / "out.xlsx")
     assert (tmp_path / "out.xlsx").read_text() == "keep me"
 
@@ -83,3 +83,28 @@ def test_libreoffice_failure_is_reported(monkeypatch, tmp_path):
     ):
         recalculate(src, tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.libreoffice
+def test_recalc_cli(soffice, tmp_path, capsys):
+    from xlspm.cli import main
+
+    src = _book(tmp_path / "in.xlsx")
+    out = tmp_path / "out.xlsx"
+    assert main(["recalc", str(src), "-o", str(out)]) == 0
+    assert "every formula recalculated by LibreOffice" in capsys.readouterr().out
+    assert openpyxl.load_workbook(out, data_only=True).active["B1"].value == 2.68
+    assert main(["recalc", str(src), "-o", str(out)]) == 2
+    assert (
+        "already exists; choose a new name or pass --force" in capsys.readouterr().err
+    )
+    assert main(["recalc", str(src), "-o", str(out), "--force", "--quiet"]) == 0
+
+
+def test_recalc_cli_without_libreoffice(monkeypatch, tmp_path, capsys):
+    from xlspm.cli import main
+
+    monkeypatch.setenv("XLSPM_SOFFICE", "/no/such/soffice")
+    src = _book(tmp_path / "in.xlsx")
+    assert main(["recalc", str(src), "-o", str(tmp_path / "o.xlsx"), "--quiet"]) == 2
+    assert "XLSPM_SOFFICE is '/no/such/soffice'" in capsys.readouterr().err

@@ -239,6 +239,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_recalc(args: argparse.Namespace) -> int:
+    from .recalc import recalculate
+
+    with _status(args, f"Recalculating {args.workbook} with LibreOffice"):
+        out = recalculate(args.workbook, args.output, overwrite=args.force)
+    if not args.quiet:
+        print(f"Wrote {out} (every formula recalculated by LibreOffice).")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlspm",
@@ -316,6 +326,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve.add_argument("--token", help="require this bearer token (or XLSPM_TOKEN)")
     serve.set_defaults(func=_cmd_serve)
+    recalc = sub.add_parser(
+        "recalc",
+        help="recalculate a workbook with LibreOffice so cached values exist",
+        description="Recalculate every formula of a workbook with LibreOffice "
+        "headless (forced recalculation on load, private profile) and write the "
+        "result to a new file; the input is only read.",
+        epilog="Example: xlspm recalc legacy.xlsx -o legacy_calculated.xlsx",
+    )
+    recalc.add_argument("workbook", help="the .xlsx workbook (only read)")
+    recalc.add_argument("-o", "--output", required=True, help=".xlsx to create")
+    recalc.add_argument(
+        "--force", action="store_true", help="replace an existing output"
+    )
+    recalc.add_argument("--quiet", action="store_true", help="print nothing on success")
+    recalc.set_defaults(func=_cmd_recalc, json=False)
     return parser
 
 

@@ -103,7 +103,7 @@ def recalculate(src, dst, *, overwrite: bool = False, timeout: float = 600.0) ->
     if dst.resolve() == src.resolve():
         raise InputError(f"{dst}: the output must be a new file, not the input.")
     if dst.exists() and not overwrite:
-        raise InputError(f"{dst}: already exists; choose a new name or overwrite it.")
+        raise InputError(f"{dst}: already exists; choose a new name or pass --force.")
     soffice = find_soffice()
     with tempfile.TemporaryDirectory(prefix="xlspm-recalc-") as tmp:
         produced = _convert(soffice, src, Path(tmp), timeout)

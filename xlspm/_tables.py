@@ -14,7 +14,15 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["OPEN_END", "OPEN_START", "PlanInputError", "Problems", "normalize"]
+__all__ = [
+    "OPEN_END",
+    "OPEN_START",
+    "PlanInputError",
+    "Problems",
+    "column",
+    "normalize",
+    "span",
+]
 
 OPEN_START = np.int64(-(2**62))  # a blank start date: since forever
 OPEN_END = np.int64(2**62)  # a blank end date: open-ended
@@ -113,8 +121,33 @@ def blank(series: pd.Series) -> np.ndarray:
     return mask
 
 
-def _verb(idx) -> str:
-    return "holds" if len(idx) == 1 else "hold"
+DATE_EXPECTED = "a date (an Excel date or ISO text such as 2026-03-31)"
+
+
+def _report_bad(series: pd.Series, bad, where: str, expected: str, problems) -> None:
+    """Record one error naming the bad cells of a column and what they hold."""
+    if not bad.any():
+        return
+    idx = np.flatnonzero(bad)
+    found = ", ".join(repr(series.iloc[i]) for i in idx[:MAX_LISTED])
+    verb = "holds" if idx.size == 1 else "hold"
+    problems.error(
+        f"{where}: {rows_text(series.index[idx])} {verb} {found}; expected {expected}."
+    )
+
+
+def column(frame: pd.DataFrame, name: str, default=None) -> pd.Series:
+    """Return ``frame[name]``, or a column of ``default`` when it is absent."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
+
+
+def span(frame: pd.DataFrame, table: str, first: str, last: str, problems):
+    """Parse an optional validity span; blank or absent dates are open-ended."""
+    start = dates(column(frame, first), table, first, problems, fill=OPEN_START)[0]
+    end = dates(column(frame, last), table, last, problems, fill=OPEN_END)[0]
+    return start, end
 
 
 def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
@@ -133,14 +166,7 @@ def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
         days[empty] = fill
     else:
         bad |= empty
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        found = [repr(series.iloc[i]) for i in idx[:MAX_LISTED]]
-        problems.error(
-            f"{table}.{column}: {rows_text(series.index[idx])} {_verb(idx)} "
-            f"{', '.join(found)}; expected a date (an Excel date or ISO text such "
-            "as 2026-03-31)."
-        )
+    _report_bad(series, bad, f"{table}.{column}", DATE_EXPECTED, problems)
     return days, bad
 
 
@@ -152,20 +178,8 @@ def numbers(series: pd.Series, table: str, column: str, problems, *, required=Tr
     bad |= np.isinf(values)
     if required:
         bad |= empty
-    if bad.any():
-        idx = np.flatnonzero(bad)
-        found = [repr(series.iloc[i]) for i in idx[:MAX_LISTED]]
-        problems.error(
-            f"{table}.{column}: {rows_text(series.index[idx])} {_verb(idx)} "
-            f"{', '.join(found)}; expected a number."
-        )
+    _report_bad(series, bad, f"{table}.{column}", "a number", problems)
     return values, bad
-
-
-def text(series: pd.Series) -> pd.Series:
-    """Return the column as trimmed strings, blanks as ''."""
-    out = series.astype(str).str.strip()
-    return out.where(~blank(series), "")
 
 
 def norm_key(value) -> str:

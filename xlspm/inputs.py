@@ -16,6 +16,7 @@ from ._tables import (
     OPEN_START,
     Problems,
     _dense_codes,
+    column,
     dates,
     key_codes,
     norm_key,
@@ -24,6 +25,7 @@ from ._tables import (
     numbers,
     require_columns,
     rows_text,
+    span,
 )
 
 __all__ = ["Company", "Payees", "Transactions", "read_payees", "read_transactions"]
@@ -79,14 +81,8 @@ class Company:
     problems: Problems
 
 
-def _optional(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column in frame.columns:
-        return frame[column]
-    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-
-
 def _edges_from_payees(frame, ids, index, problems) -> list[tuple]:
-    managers = norm_keys(_optional(frame, "manager_id"))
+    managers = norm_keys(column(frame, "manager_id"))
     pos = pd.Index(ids).get_indexer(managers)
     unknown = np.flatnonzero((managers != "") & (pos < 0))
     for i in unknown[:5]:
@@ -110,16 +106,7 @@ def _edges_from_hierarchy(hierarchy, index, problems) -> list[tuple]:
     hier = normalize(hierarchy, "hierarchy")
     if not require_columns(hier, "hierarchy", ("payee_id", "manager_id"), problems):
         return []
-    start = dates(
-        _optional(hier, "valid_from"),
-        "hierarchy",
-        "valid_from",
-        problems,
-        fill=OPEN_START,
-    )[0]
-    end = dates(
-        _optional(hier, "valid_to"), "hierarchy", "valid_to", problems, fill=OPEN_END
-    )[0]
+    start, end = span(hier, "hierarchy", "valid_from", "valid_to", problems)
     edges = []
     for j, (p, m) in enumerate(zip(hier["payee_id"], hier["manager_id"], strict=True)):
         for who in (norm_key(p), norm_key(m)):
@@ -210,16 +197,7 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
             )
         else:
             index[key] = i
-    start = dates(
-        _optional(frame, "start_date"),
-        "payees",
-        "start_date",
-        problems,
-        fill=OPEN_START,
-    )[0]
-    end = dates(
-        _optional(frame, "end_date"), "payees", "end_date", problems, fill=OPEN_END
-    )[0]
+    start, end = span(frame, "payees", "start_date", "end_date", problems)
     for i in np.flatnonzero(end < start):
         problems.error(
             f"payees: row {frame.index[i]} ({ids[i]}) ends before it starts."
@@ -229,7 +207,7 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
     else:
         edges = _edges_from_hierarchy(hierarchy, index, problems)
     _check_cycles(edges, ids, problems)
-    names = norm_keys(_optional(frame, "name")).tolist()
+    names = norm_keys(column(frame, "name")).tolist()
     plan_ids = norm_keys(frame["plan_id"]).tolist()
     return Payees(ids, names, plan_ids, start, end, *_csr(edges, len(ids)), index=index)
 

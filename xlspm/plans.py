@@ -16,6 +16,7 @@ import pandas as pd
 
 from ._tables import (
     Problems,
+    column,
     key_codes,
     norm_key,
     normalize,
@@ -72,17 +73,11 @@ class PlanBook:
     tables: dict[str, RateTable]
 
 
-def _col(frame, name, default=""):
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
-
-
-def _choice(frame, column, i, allowed, default, problems):
-    raw = norm_key(_col(frame, column).iloc[i]).lower() or default
+def _choice(frame, name, i, allowed, default, problems):
+    raw = norm_key(column(frame, name).iloc[i]).lower() or default
     if raw not in allowed:
         problems.error(
-            f"plans.{column}: row {frame.index[i]} holds {raw!r}; expected one of "
+            f"plans.{name}: row {frame.index[i]} holds {raw!r}; expected one of "
             f"{', '.join(allowed)}."
         )
         return default  # keep checking the rest with a valid value
@@ -96,7 +91,9 @@ def _optional_number(values, bad, i):
 def _component(frame, i, nums, problems) -> Component:
     types = tuple(
         t.strip().lower()
-        for t in (norm_key(_col(frame, "credit_types").iloc[i]) or "direct").split(",")
+        for t in (norm_key(column(frame, "credit_types").iloc[i]) or "direct").split(
+            ","
+        )
         if t.strip()
     )
     for t in types:
@@ -107,16 +104,16 @@ def _component(frame, i, nums, problems) -> Component:
             )
     values = tuple(
         v.strip()
-        for v in norm_key(_col(frame, "filter_values").iloc[i]).split(",")
+        for v in norm_key(column(frame, "filter_values").iloc[i]).split(",")
         if v.strip()
     )
     return Component(
         plan_id=norm_key(frame["plan_id"].iloc[i]),
         name=norm_key(frame["component"].iloc[i]),
         period=_choice(frame, "period", i, KINDS, "quarter", problems),
-        cumulative=norm_key(_col(frame, "cumulative").iloc[i]).lower() in _TRUE,
+        cumulative=norm_key(column(frame, "cumulative").iloc[i]).lower() in _TRUE,
         credit_types=types,
-        filter_column=norm_key(_col(frame, "filter_column").iloc[i]).lower(),
+        filter_column=norm_key(column(frame, "filter_column").iloc[i]).lower(),
         filter_values=values,
         rate_table=norm_key(frame["rate_table"].iloc[i]),
         mode=_choice(frame, "mode", i, MODES, "retroactive", problems),
@@ -124,8 +121,8 @@ def _component(frame, i, nums, problems) -> Component:
         target=_optional_number(*nums["target"], i) or 1.0,
         gate=_optional_number(*nums["gate"], i),
         cap=_optional_number(*nums["cap"], i),
-        kicker_component=norm_key(_col(frame, "kicker_component").iloc[i]),
-        kicker_table=norm_key(_col(frame, "kicker_table").iloc[i]),
+        kicker_component=norm_key(column(frame, "kicker_component").iloc[i]),
+        kicker_table=norm_key(column(frame, "kicker_table").iloc[i]),
         round_to=int(_optional_number(*nums["round_to"], i) or 2),
         row=frame.index[i],
     )
@@ -159,7 +156,7 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
     if not require_columns(frame, "plans", need, problems):
         problems.raise_if_any()
     nums = {
-        c: numbers(_col(frame, c, np.nan), "plans", c, problems, required=False)
+        c: numbers(column(frame, c, np.nan), "plans", c, problems, required=False)
         for c in ("target", "gate", "cap", "round_to", "rollup_depth")
     }
     components = [_component(frame, i, nums, problems) for i in range(len(frame))]

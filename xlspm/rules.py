@@ -15,15 +15,14 @@ import numpy as np
 import pandas as pd
 
 from ._tables import (
-    OPEN_END,
-    OPEN_START,
     Problems,
-    dates,
+    column,
     norm_keys,
     normalize,
     numbers,
     require_columns,
     rows_text,
+    span,
 )
 from .inputs import Payees, Transactions
 
@@ -162,10 +161,10 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     require_columns(frame, "assignments", ("payee_id", "split_pct"), problems)
     problems.raise_if_any()
     match_cols = [c for c in frame.columns if c not in RESERVED | IGNORED]
-    for column in match_cols:
-        if column not in txns.frame.columns:
+    for name in match_cols:
+        if name not in txns.frame.columns:
             problems.error(
-                f"assignments.{column}: not a transaction column, so rules cannot "
+                f"assignments.{name}: not a transaction column, so rules cannot "
                 f"match on it; transactions have {', '.join(txns.frame.columns)}."
             )
     problems.raise_if_any()
@@ -185,18 +184,8 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
             f"assignments.split_pct: row {frame.index[i]} holds {pct[i]:g}; expected "
             "a percentage above 0 and at most 100 (50 means half the amount)."
         )
-    none = pd.Series([None] * n, index=frame.index, dtype=object)
-    start = dates(
-        frame.get("valid_from", none),
-        "assignments",
-        "valid_from",
-        problems,
-        fill=OPEN_START,
-    )[0]
-    end = dates(
-        frame.get("valid_to", none), "assignments", "valid_to", problems, fill=OPEN_END
-    )[0]
-    kind_text = np.char.lower(norm_keys(frame.get("credit_type", none)).astype(str))
+    start, end = span(frame, "assignments", "valid_from", "valid_to", problems)
+    kind_text = np.char.lower(norm_keys(column(frame, "credit_type")).astype(str))
     kind_text = np.where(kind_text == "", "direct", kind_text)
     for i in np.flatnonzero(~np.isin(kind_text, ["direct", "overlay"]))[:5]:
         problems.error(

@@ -60,14 +60,28 @@ def SPM_ROUND(x, digits=0):
 
 
 _TABLE_DOC = "The {} table, header row included."
+PLAN_TABLES = {
+    "transactions": "Transactions",
+    "payees": "Payees",
+    "assignments": "Assignments",
+    "plans": "Plans",
+    "rate_tables": "RateTables",
+    "quotas": "Quotas",
+}
 
 
-def _inputs(transactions, payees, assignments, plans, rate_tables, quotas):
-    names = ("transactions", "payees", "assignments", "plans", "rate_tables", "quotas")
-    values = (transactions, payees, assignments, plans, rate_tables, quotas)
+def _plan_tables(func):
+    """Declare the six plan-table arguments (ranges with a header row)."""
+    for name, shown in PLAN_TABLES.items():
+        doc = _TABLE_DOC.format(shown)
+        func = xw.arg(name, ndim=2, err_to_str=True, doc=doc)(func)
+    return func
+
+
+def _inputs(*tables):
     return {
-        n: None if u.is_blank(v) else u.table(v, n)
-        for n, v in zip(names, values, strict=True)
+        name: None if u.is_blank(v) else u.table(v, name)
+        for name, v in zip(PLAN_TABLES, tables, strict=True)
     }
 
 
@@ -87,12 +101,7 @@ def SPM_CREDIT(transactions, assignments, payees=None):
 
 
 @xw.func
-@xw.arg("transactions", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Transactions"))
-@xw.arg("payees", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Payees"))
-@xw.arg("assignments", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Assignments"))
-@xw.arg("plans", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Plans"))
-@xw.arg("rate_tables", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("RateTables"))
-@xw.arg("quotas", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Quotas"))
+@_plan_tables
 @u.cell_errors
 def SPM_CALC(transactions, payees, assignments, plans, rate_tables, quotas):
     """Return the results: one row per payee, component and period (spills)."""
@@ -101,12 +110,7 @@ def SPM_CALC(transactions, payees, assignments, plans, rate_tables, quotas):
 
 
 @xw.func
-@xw.arg("transactions", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Transactions"))
-@xw.arg("payees", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Payees"))
-@xw.arg("assignments", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Assignments"))
-@xw.arg("plans", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Plans"))
-@xw.arg("rate_tables", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("RateTables"))
-@xw.arg("quotas", ndim=2, err_to_str=True, doc=_TABLE_DOC.format("Quotas"))
+@_plan_tables
 @xw.arg("payee_id", doc="The payee to explain.")
 @xw.arg("component", doc="The component (as in Plans).")
 @xw.arg("period", doc="The period: 2026-Q1, 2026-03 or 2026.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .numerics import excel_round, ieee_round
+from .results import STATEMENT_COLUMNS
 from .tiers import tier_index, tiered_payout
 
 __all__ = [
@@ -124,17 +125,7 @@ def rounding_examples() -> pd.DataFrame:
     )
 
 
-PLAN_COLUMNS = [
-    "payee_id",
-    "component",
-    "period",
-    "credited_ytd",
-    "quota_ytd",
-    "attainment",
-    "earned",
-    "previously_paid",
-    "payout_due",
-]
+PLAN_COLUMNS = ["payee_id", *STATEMENT_COLUMNS]
 
 
 def plan_example():

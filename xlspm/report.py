@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .results import STATEMENT_COLUMNS
 
 __all__ = ["EXCEL_MAX_ROWS", "summary_table", "write_report"]
 
@@ -144,16 +145,7 @@ def _table(book, name: str, frame: pd.DataFrame, fmt: dict, first_row: int = 0):
 
 def _statements(book, results: pd.DataFrame, fmt: dict) -> None:
     ws = book.add_worksheet("Statements")
-    cols = [
-        "component",
-        "period",
-        "credited_ytd",
-        "quota_ytd",
-        "attainment",
-        "earned",
-        "previously_paid",
-        "payout_due",
-    ]
+    cols = STATEMENT_COLUMNS
     row = 0
     ws.set_column(0, 1, 16)
     ws.set_column(2, len(cols), 15)

@@ -11,7 +11,19 @@ import pandas as pd
 from .errors import InputError
 from .periods import parse_label, period_bounds
 
-__all__ = ["Results", "explain", "trace"]
+__all__ = ["STATEMENT_COLUMNS", "Results", "explain", "trace"]
+
+# What a seller sees per period (statements, the demo): the pay story in order.
+STATEMENT_COLUMNS = [
+    "component",
+    "period",
+    "credited_ytd",
+    "quota_ytd",
+    "attainment",
+    "earned",
+    "previously_paid",
+    "payout_due",
+]
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
     return CreditArrays(*(c[:total] for c in cols)), split_sum, status
 
 
-def _report(txns: Transactions, payees, split_sum, status, problems: Problems):
+def _report(txns: Transactions, split_sum, status, problems: Problems):
     frame = txns.frame
     bad = np.flatnonzero(status == _k.UNASSIGNED)
     if bad.size:
@@ -208,7 +208,7 @@ def credit_arrays(
         problems.raise_if_any()
     with KERNEL_LOCK:
         arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
-    rejected = _report(txns, payees, split_sum, status, problems)
+    rejected = _report(txns, split_sum, status, problems)
     return arrays, rejected
 
 

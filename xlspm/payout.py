@@ -187,11 +187,11 @@ def _pay(comp, g: Grid, book, kicker_x, precision) -> dict:
     )
     due = round_half_away(earned - before, comp.round_to, precision=precision)
     shape = x.shape
+    tier = tier_index(flat, table.floors, precision=precision)
+    rate = np.where(tier < 0, 0.0, table.rates[np.maximum(tier, 0)])  # = tier_rate
     return {
-        "tier": tier_index(flat, table.floors, precision=precision).reshape(shape),
-        "rate": tier_rate(flat, table.floors, table.rates, precision=precision).reshape(
-            shape
-        ),
+        "tier": tier.reshape(shape),
+        "rate": rate.reshape(shape),
         "raw_payout": raw.reshape(shape),
         "gated": gated.reshape(shape),
         "multiplier": multiplier.reshape(shape),

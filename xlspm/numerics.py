@@ -31,7 +31,14 @@ from .kernels import numerics as _nb
 from .kernels import numerics_numpy as _np
 from .kernels._compile import KERNEL_LOCK
 
-__all__ = ["PRECISIONS", "excel_round", "ieee_round", "round_half_away", "snap15"]
+__all__ = [
+    "PRECISIONS",
+    "excel_round",
+    "ieee_round",
+    "round_half_away",
+    "snap15",
+    "to_cents",
+]
 
 PRECISIONS = ("excel", "ieee")
 DIGITS_RANGE = (-300, 300)
@@ -152,3 +159,50 @@ def round_half_away(x, digits=0, *, precision="excel"):
     if as_choice(precision, "precision", PRECISIONS) == "excel":
         return excel_round(x, digits)
     return ieee_round(x, digits)
+
+
+CENTS_LIMIT = 9e13  # |x| above this has no exact cents in a double's 53 bits
+
+
+def to_cents(x) -> np.ndarray:
+    """Return money as exact integer cents: Excel ``ROUND(x, 2) * 100`` as int64.
+
+    Comparing cents instead of floats keeps tolerance tests exact:
+    ``3365.67 - 3365.66`` is ``0.010000000000218`` in floats but 1 cent here.
+
+    Parameters
+    ----------
+    x : float or array-like
+        Amounts in currency units; finite, ``|x| <= 9e13``.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Cents, same shape as ``x``.
+
+    Raises
+    ------
+    InputError
+        If ``x`` holds non-numbers, NaN, infinities or amounts beyond ``9e13``.
+
+    Examples
+    --------
+    >>> to_cents([3365.6649999999995, -2.675, 0.1 + 0.2]).tolist()
+    [336567, -268, 30]
+    """
+    from .errors import InputError
+
+    values = np.ascontiguousarray(as_float_array(x, "x").values, dtype=np.float64)
+    bad = ~(np.abs(values) <= CENTS_LIMIT)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise InputError(
+            f"x: got {values.ravel()[i]!r} at position {i}; amounts must be finite "
+            f"and at most {CENTS_LIMIT:g} in size to convert to cents."
+        )
+    if get_backend() == "numba":
+        out = np.empty(values.shape, dtype=np.int64)
+        with KERNEL_LOCK:
+            _nb.to_cents(values.ravel(), out.ravel())
+        return out
+    return _np.to_cents(values.ravel()).reshape(values.shape)

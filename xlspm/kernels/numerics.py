@@ -229,3 +229,10 @@ def to_units(x, digits, out):
             out[i] = np.int64(scaled_nearest(x[i], digits))
         else:
             out[i] = np.int64(p) + np.int64(np.rint(err))
+
+
+@njit(parallel=True)
+def to_cents(x, out):
+    """Excel ``ROUND(x, 2)`` as an exact int64 count of cents (finite ``x``)."""
+    for i in prange(x.size):
+        out[i] = np.int64(scaled_nearest(round_excel_one(x[i], 2), 2))

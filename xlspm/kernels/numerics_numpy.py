@@ -172,3 +172,9 @@ def to_units(x, digits):
     big = ~small
     out[big] = p[big].astype(np.int64) + np.rint(err[big]).astype(np.int64)
     return out
+
+
+def to_cents(x):
+    """Excel ``ROUND(x, 2)`` as an exact int64 count of cents (finite ``x``)."""
+    rounded = round_excel(x, 2)
+    return scaled_nearest(rounded, np.full(x.shape, 2)).astype(np.int64)

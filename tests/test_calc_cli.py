@@ -27,8 +27,9 @@ def test_calc_writes_a_workbook_that_ties_out(plan, tmp_path, capsys):
         "Credits",
         "Trace",
         "Issues",
+        "Tiers",
     ]
-    for name in ("Summary", "Results", "Credits", "Trace", "Issues"):
+    for name in ("Summary", "Results", "Credits", "Trace", "Issues", "Tiers"):
         assert list(wb[name].tables) == [name]
         assert wb[name].freeze_panes == "A2"
     results = wb["Results"]

@@ -341,6 +341,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     recalc.add_argument("--quiet", action="store_true", help="print nothing on success")
     recalc.set_defaults(func=_cmd_recalc, json=False)
+    from .cli_recon import add_commands
+
+    add_commands(sub)
     return parser
 
 

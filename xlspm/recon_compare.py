@@ -102,6 +102,16 @@ class Alignment:
         first[group[::-1]] = np.arange(group.size - 1, -1, -1)
         self.first = first  # first row (legacy rows before engine rows) per key
 
+    def legacy_row(self) -> np.ndarray:
+        """Return the legacy frame's index label of each key's first row (or NaN)."""
+        nl = len(self.index[0])
+        on_legacy = self.first < nl
+        out = np.full(self.n, np.nan)
+        labels = np.asarray(self.index[0])
+        if labels.dtype.kind in "iuf":
+            out[on_legacy] = labels[self.first[on_legacy]]
+        return out
+
     def keys(self, names) -> dict:
         """Return the key columns per group as categoricals, named ``names``."""
         return {
@@ -182,8 +192,10 @@ class Value:
             self.diff = self.engine - self.legacy
             scale = np.maximum(np.abs(self.legacy), np.abs(self.engine))
             both_nan = np.isnan(self.legacy) & np.isnan(self.engine)
-            self.exact = (self.legacy == self.engine) | both_nan
-            self.within = self.exact | (np.abs(self.diff) <= tols[2] * scale)
+            # ratios equal to ratio_tol are equal: 0.7999999999999999 is 0.8
+            same = (self.legacy == self.engine) | both_nan
+            self.exact = same | (np.abs(self.diff) <= tols[2] * scale)
+            self.within = self.exact
         self.legacy_error = _group_text(gl, n, lerr)
         self.engine_error = _group_text(ge, n, eerr)
 
@@ -241,6 +253,7 @@ def _group_text(group, n, text):
 def per_key_rows(align, lkeys, counts, compared) -> pd.DataFrame:
     """Build the per-key frame: keys, row counts, legacy/engine/diff per value."""
     cols = align.keys(lkeys)
+    cols["legacy_row"] = align.legacy_row()
     cols["legacy_rows"], cols["engine_rows"] = counts
     on_both = (counts[0] > 0) & (counts[1] > 0)
     for c in compared:

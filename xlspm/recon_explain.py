@@ -168,6 +168,13 @@ def _refine_rate(frame, notes, reason, stage, compared, extras, tiers) -> None:
         f = int(np.argmin(np.abs(floors - x)))
         near = abs(floors[f] - x) <= BOUNDARY_WINDOW
         sides = {rates[f], rates[f - 1] if f > 0 else 0.0}
+        if not np.isclose(rates, rate.legacy[i], rtol=1e-9, atol=0.0).any():
+            detail[i] = (
+                f"same attainment {_pct(x)}, rate: engine {rate.engine[i]:g}, legacy "
+                f"{rate.legacy[i]:g}, which is not in the engine's rate table for "
+                f"{frame.at[i, key]}: a stale or mistyped rate-table row."
+            )
+            continue
         if near and {rate.legacy[i], rate.engine[i]} == sides:
             reason[i] = R["tier_boundary"]
             side = "on" if floors[f] == x else ("below" if x < floors[f] else "above")

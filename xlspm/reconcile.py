@@ -168,7 +168,8 @@ def reconcile(
     roles : mapping, optional
         ``{value_column: stage}`` overriding :func:`column_roles`.
     ratio_tol : float, default 1e-9
-        Relative tolerance for attainment and rate columns.
+        Relative tolerance for attainment and rate columns: values this close
+        count as equal (a match), as Excel shows them alike.
     tiers : pandas.DataFrame, optional
         Columns ``component``, ``floor``, ``rate``: the rate tables, to detect
         tier-boundary cases (the Tiers sheet of an ``xlspm calc`` workbook).

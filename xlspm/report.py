@@ -2,7 +2,8 @@
 
 Sheets: ``Summary`` (control totals per component and period), ``Results``,
 ``Statements`` (one block per payee), ``Credits``, ``Trace`` (every result
-row explained step by step), ``Issues`` (rejected rows and warnings). Each
+row explained step by step), ``Issues`` (rejected rows and warnings),
+``Tiers`` (the rate tables, so a reconciliation can spot tier boundaries). Each
 table is an Excel Table with filters, money and percent formats, a frozen
 header row and fitted column widths. The file is written to a temporary
 name beside the target and renamed: it appears complete or not at all.
@@ -19,7 +20,7 @@ import pandas as pd
 from .errors import InputError
 from .results import STATEMENT_COLUMNS
 
-__all__ = ["EXCEL_MAX_ROWS", "summary_table", "write_report"]
+__all__ = ["EXCEL_MAX_ROWS", "summary_table", "tiers_table", "write_report"]
 
 EXCEL_MAX_ROWS = 1_048_576
 MONEY = {
@@ -95,7 +96,29 @@ def _cell(value):
     return value
 
 
-def _table(book, name: str, frame: pd.DataFrame, fmt: dict, first_row: int = 0):
+def tiers_table(res) -> pd.DataFrame:
+    """Return every component's rate table: plan, component, mode, floor, rate."""
+    rows = []
+    for comp in res.book.components:
+        table = res.book.tables[comp.rate_table]
+        for floor, rate in zip(table.floors, table.rates, strict=True):
+            rows.append(
+                (comp.plan_id, comp.name, comp.rate_table, comp.mode, floor, rate)
+            )
+    columns = ["plan_id", "component", "rate_table", "mode", "floor", "rate"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _table(
+    book,
+    name: str,
+    frame: pd.DataFrame,
+    fmt: dict,
+    first_row: int = 0,
+    *,
+    money=MONEY,
+    percent=PERCENT,
+):
     """Write ``frame`` as an Excel Table on a new sheet (split past the row limit)."""
     frame = frame.reset_index(drop=True)
     per_sheet = EXCEL_MAX_ROWS - 1 - first_row
@@ -107,9 +130,9 @@ def _table(book, name: str, frame: pd.DataFrame, fmt: dict, first_row: int = 0):
         columns = []
         for col in part.columns:
             style = None
-            if col in MONEY:
+            if col in money:
                 style = fmt["money"]
-            elif col in PERCENT:
+            elif col in percent:
                 style = fmt["percent"]
             elif pd.api.types.is_datetime64_any_dtype(part[col]):
                 style = fmt["date"]
@@ -255,6 +278,8 @@ def write_report(res, path, *, source=None, force: bool = False) -> Path:
         _table(book, "Credits", res.credits, fmt)
         _table(book, "Trace", _trace_rows(res), fmt)
         _table(book, "Issues", _issues(res), fmt)
+        if res.book is not None:
+            _table(book, "Tiers", tiers_table(res), fmt)
     finally:
         book.close()
     os.replace(staged, path)

@@ -125,3 +125,51 @@ def spreadsheet_marginal(x: float, floors, rates, quota: float) -> float:
         band = (x > lo) * (x - lo) - ((x > hi) * (x - hi) if hi != math.inf else 0.0)
         total += band * rate
     return quota * total
+
+
+def naive_cents(x: float) -> int:
+    """Excel ROUND(x, 2) as a whole number of cents, through Decimal."""
+    if x != x:  # NaN: a blank cell adds nothing
+        return 0
+    return int(Decimal(repr(naive_excel_round(x, 2))).scaleb(2))
+
+
+def naive_sum_cents(values, group, n: int) -> list[int]:
+    """Per-key sums of cents, one row at a time."""
+    out = [0] * n
+    for v, g in zip(values, group, strict=True):
+        out[g] += naive_cents(float(v))
+    return out
+
+
+def naive_reason(legacy: dict | None, engine: dict | None, n_legacy=1, n_engine=1):
+    """The reason code of one key, walking the chain by hand (money in cents).
+
+    ``legacy``/``engine`` map credited, quota, attainment, rate, payout to
+    numbers (or error text for legacy).
+    """
+    if engine is None:
+        return "missing_in_engine"
+    if legacy is None:
+        return "missing_in_legacy"
+    if n_legacy > 1 or n_engine > 1:
+        return "duplicate_key"
+    if any(isinstance(v, str) for v in legacy.values()):
+        return "legacy_error"
+    for stage, code in (
+        ("credited", "crediting"),
+        ("quota", "quota"),
+        ("attainment", "quota"),
+        ("rate", "rate"),
+        ("payout", "payout_override"),
+    ):
+        a, b = legacy[stage], engine[stage]
+        if stage in ("attainment", "rate"):
+            same = a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+        else:
+            same = naive_cents(a) == naive_cents(b)
+        if not same:
+            if code == "payout_override" and abs(naive_cents(a) - naive_cents(b)) == 1:
+                return "rounding"
+            return code
+    return "match"

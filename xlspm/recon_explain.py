@@ -36,8 +36,9 @@ def rounding_rule(raw: float, before: float, legacy_cents: int) -> str:
     Returns
     -------
     str
-        ``"half to even"``, ``"down (ROUNDDOWN/TRUNC)"``, ``"up (ROUNDUP)"``
-        or ``""`` when none of them gives the legacy value.
+        The rules that give the legacy value, joined by "or": ``"half to
+        even"``, ``"down (ROUNDDOWN/TRUNC)"``, ``"up (ROUNDUP)"``; ``""`` when
+        none does.
     """
     if not np.isfinite(raw):
         return ""
@@ -50,10 +51,8 @@ def rounding_rule(raw: float, before: float, legacy_cents: int) -> str:
         ("down (ROUNDDOWN/TRUNC)", q),
         ("up (ROUNDUP)", q + (r > 0)),
     )
-    for name, cents in candidates:
-        if sign * cents - paid == legacy_cents:
-            return name
-    return ""
+    names = [n for n, cents in candidates if sign * cents - paid == legacy_cents]
+    return " or ".join(names)
 
 
 def find_transactions(gap: int, cents: np.ndarray) -> list[int]:

@@ -109,7 +109,8 @@ def _region(book, path: Path, where: str | None, wanted: list[str]):
         key = _squash(where)
         if key in tables:
             t = book.get_table_by_name(tables[key])
-            return t.sheet, [t.columns, *t.to_python()], t.start[0], t.start[1]
+            # calamine gives the first data row as start; the header is above it
+            return t.sheet, [t.columns, *t.to_python()], t.start[0] - 1, t.start[1]
         if key in sheets:
             return _sheet_rows(book, sheets[key])
         names = _defined_names(path)
@@ -238,8 +239,9 @@ def read_results_table(path, *, sheet=None, columns=(), keys=()) -> ResultsTable
         frame, letters = _frame(rows[h], rows[h + 1 :], first_row, left, wanted)
     except InputError as exc:
         raise InputError(f"{path.name} {name}!{top + h + 1}: {exc}") from None
-    hits = _overlay(path, name, frame, letters)
+    hits, missing = _overlay(path, name, frame, letters)
     frame, skipped = _drop_blank_keys(frame, keys)
+    _refuse_uncalculated(path, name, missing, set(frame.index), set(keys), letters)
     hits = [h for h in hits if h[0] in frame.index]
     notes = []
     if hits:
@@ -255,20 +257,11 @@ def read_results_table(path, *, sheet=None, columns=(), keys=()) -> ResultsTable
     return ResultsTable(frame, path, name, letters, notes)
 
 
-def _overlay(path: Path, sheet: str, frame: pd.DataFrame, letters) -> list:
-    """Put error texts into the frame; refuse formulas never calculated."""
+def _overlay(path: Path, sheet: str, frame: pd.DataFrame, letters):
+    """Put error texts into the frame; return them and the uncalculated cells."""
     errors, missing = _scan(path, sheet)
     by_letter = {v: k for k, v in letters.items()}
     rows = frame.index
-    inside = [f"{sheet}!{c}{r}" for c, r in missing if c in by_letter and r in rows]
-    if inside:
-        more = f" and {len(inside) - 1} more cells" if len(inside) > 1 else ""
-        raise InputError(
-            f"{path.name} {inside[0]}{more}: formulas without a calculated value "
-            "(the file was written by a tool that does not calculate); open and "
-            "save it in Excel, or run: xlspm recalc "
-            f"{path.name} -o {path.stem}_calculated.xlsx"
-        )
     hits = [
         (r, by_letter[c], t)
         for (c, r), t in errors.items()
@@ -276,7 +269,23 @@ def _overlay(path: Path, sheet: str, frame: pd.DataFrame, letters) -> list:
     ]
     for r, col, text in hits:
         frame.at[r, col] = text
-    return sorted(hits)
+    missing = [(r, by_letter[c]) for c, r in missing if c in by_letter and r in rows]
+    return sorted(hits), sorted(missing)
+
+
+def _refuse_uncalculated(path: Path, sheet, missing, kept, keys, letters) -> None:
+    """Refuse formulas never calculated in kept rows or in key cells."""
+    cells = [
+        f"{sheet}!{letters[col]}{r}" for r, col in missing if r in kept or col in keys
+    ]
+    if cells:
+        more = f" and {len(cells) - 1} more cells" if len(cells) > 1 else ""
+        raise InputError(
+            f"{path.name} {cells[0]}{more}: formulas without a calculated value "
+            "(the file was written by a tool that does not calculate); open and "
+            "save it in Excel, or run: xlspm recalc "
+            f"{path.name} -o {path.stem}_calculated.xlsx"
+        )
 
 
 def _drop_blank_keys(frame: pd.DataFrame, keys) -> tuple[pd.DataFrame, int]:

@@ -143,7 +143,7 @@ def naive_sum_cents(values, group, n: int) -> list[int]:
 
 
 def naive_reason(legacy: dict | None, engine: dict | None, n_legacy=1, n_engine=1):
-    """The reason code of one key, walking the chain by hand (money in cents).
+    """Return the reason code of one key, walking the chain by hand (in cents).
 
     ``legacy``/``engine`` map credited, quota, attainment, rate, payout to
     numbers (or error text for legacy).

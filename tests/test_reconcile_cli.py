@@ -118,7 +118,7 @@ def test_reader_reads_tables_and_named_ranges(tmp_path, engine_rows):
     path = legacy_book(tmp_path / "legacy.xlsx", engine_rows, edit=edit)
     wb = openpyxl.load_workbook(path)
     wb.defined_names["LegacyPay"] = DefinedName(
-        "LegacyPay", attr_text=f"Payouts!$A$3:$H$5"
+        "LegacyPay", attr_text="Payouts!$A$3:$H$5"
     )
     wb.save(path)
     table = read_results_table(path, sheet="pay", columns=["Payout"])

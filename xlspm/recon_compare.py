@@ -215,7 +215,8 @@ def _check_money(values, index, side: str, column: str) -> None:
         rows = index[bad][:5].tolist()
         raise InputError(
             f"{side}.{column}: rows {', '.join(map(str, rows))}: found "
-            f"{float(values[bad][0])!r}; money must be finite and at most {CENTS_LIMIT:g}."
+            f"{float(values[bad][0])!r}; money must be finite and at most "
+            f"{CENTS_LIMIT:g}."
         )
 
 

@@ -28,17 +28,25 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_tiers.py
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_udfs.py
+	$(BIN)/python benchmarks/bench_reconcile.py
 
-bench-quick: $(STAMP)
+bench-quick: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_tiers.py --quick --repeat 2
 	$(BIN)/python benchmarks/bench_engine.py --quick
 	$(BIN)/python benchmarks/bench_read.py --rows 100000
 	$(BIN)/python benchmarks/bench_udfs.py --sizes 1000 100000
+	$(BIN)/python benchmarks/bench_reconcile.py --rows 100000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

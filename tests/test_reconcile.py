@@ -288,6 +288,7 @@ def test_column_roles_by_name_and_override():
             r"'zz' is not a value",
         ),
         ({"keys": "k", "values": "pay", "roles": {"pay": "bonus"}}, r"role 'bonus'"),
+        ({"keys": "k", "values": "pay", "totals_by": ["pay"]}, r"totals_by: got"),
     ],
 )
 def test_argument_errors(kwargs, message):

@@ -179,6 +179,7 @@ class Value:
             _check_money(ev, engine_index, "engine", engine_name)
             legacy_cents = _group_sum(gl, n, lv)
             engine_cents = _group_sum(ge, n, ev)
+            self.legacy_cents, self.engine_cents = legacy_cents, engine_cents
             self.legacy = legacy_cents / 100.0
             self.engine = engine_cents / 100.0
             self.cents = engine_cents - legacy_cents
@@ -256,16 +257,21 @@ def per_key_rows(align, lkeys, counts, compared) -> pd.DataFrame:
     cols = align.keys(lkeys)
     cols["legacy_row"] = align.legacy_row()
     cols["legacy_rows"], cols["engine_rows"] = counts
-    on_both = (counts[0] > 0) & (counts[1] > 0)
+    no_legacy, no_engine = counts[0] == 0, counts[1] == 0
+    some_missing = bool(no_legacy.any() or no_engine.any())
     for c in compared:
-        lv = np.where(counts[0] > 0, c.legacy, np.nan)
-        ev = np.where(counts[1] > 0, c.engine, np.nan)
+        lv, ev, diff = c.legacy, c.engine, c.diff
+        if some_missing:
+            lv = np.where(no_legacy, np.nan, lv)
+            ev = np.where(no_engine, np.nan, ev)
+            diff = np.where(no_legacy | no_engine, np.nan, diff)
         bad = c.errors()
         if bad.any():
             lv = np.where(bad, c.legacy_error, lv.astype(object))
+            diff = np.where(bad, np.nan, diff)
         cols[f"{c.name}_legacy"] = lv
         cols[f"{c.name}_engine"] = ev
-        cols[f"{c.name}_diff"] = np.where(on_both & ~bad, c.diff, np.nan)
+        cols[f"{c.name}_diff"] = diff
     payout = payout_column(compared)
     cols["money_diff"] = payout.cents / 100.0 if payout is not None else np.nan
     return pd.DataFrame(cols, copy=False)
@@ -328,20 +334,30 @@ def duplicates(legacy, engine, lkeys, ekeys, lvals, evals, counts, align):
     )
 
 
-def totals(frame, by, compared) -> pd.DataFrame:
+def totals(align, lkeys, by, compared) -> pd.DataFrame:
     """Return payout control totals per side by the ``by`` key columns."""
     payout = payout_column(compared)
+    columns = [*by, "rows", "legacy", "engine", "difference"]
     if payout is None:
-        return pd.DataFrame(columns=[*by, "legacy", "engine", "difference"])
-    data = frame[list(by)].assign(legacy=payout.legacy, engine=payout.engine, rows=1)
-    if by:
-        grouped = data.groupby(list(by), sort=True, observed=True)
-        out = grouped[["rows", "legacy", "engine"]].sum()
-        out = out.reset_index()
-    else:
-        out = data[["rows", "legacy", "engine"]].sum().to_frame().T
-    out["difference"] = out["engine"] - out["legacy"]
-    out[["legacy", "engine", "difference"]] = out[
-        ["legacy", "engine", "difference"]
-    ].round(2)
-    return out
+        return pd.DataFrame(columns=columns)
+    code = np.zeros(align.n, dtype=np.int64)
+    picked = [lkeys.index(b) for b in by]
+    for j in picked:  # mixed-radix code of the by-columns, per key
+        code = code * max(len(align.labels[j]), 1) + align.key_codes[j][align.first]
+    group, n = _dense(code)
+    first = np.empty(n, dtype=np.int64)
+    first[group[::-1]] = np.arange(group.size - 1, -1, -1)
+    out = {
+        b: align.labels[j][align.key_codes[j][align.first[first]]]
+        for b, j in zip(by, picked, strict=True)
+    }
+    out["rows"] = np.bincount(group, minlength=n)
+    for side, cents in (
+        ("legacy", payout.legacy_cents),
+        ("engine", payout.engine_cents),
+    ):
+        out[side] = np.bincount(group, weights=cents, minlength=n) / 100.0
+    frame = pd.DataFrame(out)
+    frame["difference"] = (frame["engine"] - frame["legacy"]).round(2)
+    frame = frame.sort_values(list(by), kind="stable") if by else frame
+    return frame.reset_index(drop=True)[columns]

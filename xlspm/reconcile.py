@@ -238,6 +238,11 @@ def reconcile(
     frame = apply_accepted(frame, accepted, lkeys)
     timings["classify"] = time.perf_counter() - started - sum(timings.values())
     by = list(lkeys[1:] if totals_by is None else totals_by)
+    if not set(by) <= set(lkeys):
+        raise InputError(
+            f"totals_by: got {by}; control totals group by key columns "
+            f"({', '.join(lkeys)})."
+        )
     settings = {
         "keys": lkeys,
         "values": lvals,
@@ -252,7 +257,7 @@ def reconcile(
         duplicates=duplicates(
             legacy, engine, lkeys, ekeys, lvals, evals, counts, aligned
         ),
-        totals=totals(frame, by, compared),
+        totals=totals(aligned, lkeys, by, compared),
         settings=settings,
         timings=timings,
     )

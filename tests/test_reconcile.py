@@ -341,6 +341,9 @@ def test_find_transactions_one_two_three():
     assert find_transactions(1200, cents) == [0, 2]
     assert find_transactions(1533, cents) == [0, 2, 3]
     assert find_transactions(1, cents) == []
+    # the newest credits are searched first: a late triple beats an old pair
+    late = np.array([100, 200, 300] + [1] * 60 + [7, 593], dtype=np.int64)
+    assert find_transactions(600, late) == [0, 1, 2]
 
 
 def test_label_bounds():

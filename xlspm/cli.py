@@ -81,6 +81,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         res = _calculate(book, strict=False)
     with _status(args, "Writing results.xlsx"):
         write_report(res, out / "results.xlsx", source=workbook)
+    with _status(args, "Reconciling the legacy workbooks"):
+        run = _demo_parallel_run(res, workbook, out)
     summary = summary_table(res.results)
     if args.json:
         print(
@@ -89,6 +91,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                     "workbook": str(workbook),
                     "output": str(out),
                     "summary": summary.to_dict(orient="records"),
+                    "parallel_run": run.to_dict() if run else None,
                 },
                 indent=2,
                 default=str,
@@ -102,8 +105,35 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         f"\nOutputs in {out}/: results.xlsx (Summary, Results, Statements, "
         "Credits, Trace, Issues)"
     )
-    print("More: xlspm examples (worked examples), xlspm validate, xlspm calc")
+    if run is not None:
+        from .parallel_run import parallel_text
+
+        print()
+        print(parallel_text(run))
+        print(
+            f"Report: {out}/parallel_run.xlsx (Summary, Trend, Differences, To accept)"
+        )
+    print("More: xlspm examples, xlspm validate, xlspm calc, xlspm reconcile")
     return EXIT_OK
+
+
+DEMO_KEYS = ["Payee", "Component", "Period"]
+DEMO_VALUES = ["Credited", "Quota", "Attainment", "Rate", "Payout"]
+
+
+def _demo_parallel_run(res, workbook: Path, out: Path):
+    """Reconcile the legacy workbooks that sit next to the demo workbook."""
+    from .parallel_run import parallel_run, write_parallel_report
+    from .recon_workbooks import EngineSide
+    from .report import tiers_table
+
+    legacy = sorted(workbook.parent.glob("legacy_comp_*.xlsx"))
+    if not legacy:
+        return None
+    side = EngineSide(res.results, workbook, res.credits, tiers_table(res))
+    run = parallel_run(side, legacy, keys=DEMO_KEYS, values=DEMO_VALUES)
+    write_parallel_report(run, out / "parallel_run.xlsx", sources=[workbook, *legacy])
+    return run
 
 
 def _truthy(value) -> bool:

@@ -19,7 +19,7 @@ import pandas as pd
 from .errors import InputError
 from .recon_report import _out_path, _to_accept
 from .recon_result import ReconResult
-from .recon_workbooks import load_engine, reconcile_workbooks
+from .recon_workbooks import EngineSide, load_engine, reconcile_workbooks
 from .render import frame_to_text
 from .report import _formats, _table
 
@@ -77,6 +77,22 @@ class ParallelRun:
             f"{self.required} needed. Explain or accept the open differences."
         )
 
+    def reasons(self) -> pd.DataFrame:
+        """Return rows per reason code and cycle, and the money, for reasons seen."""
+        table = {
+            label: r.counts().set_index("reason")["rows"] for label, r in self.cycles
+        }
+        out = pd.DataFrame(table)
+        out["net money"] = sum(
+            r.counts().set_index("reason")["net"] for _, r in self.cycles
+        )
+        out = out[out.drop(columns="net money").sum(axis=1) > 0]
+        return (
+            out.drop(index=["match"], errors="ignore")
+            .rename_axis("reason")
+            .reset_index()
+        )
+
     def differences(self) -> pd.DataFrame:
         """Return every cycle's differences, with a ``cycle`` column first."""
         parts = [r.differences.assign(cycle=label) for label, r in self.cycles]
@@ -123,8 +139,9 @@ def parallel_run(engine, legacy, *, required: int = 2, engine_sheet=None, **opti
 
     Parameters
     ----------
-    engine : str or path-like
-        Results workbook from ``xlspm calc``, or a comp-plan workbook.
+    engine : str, path-like or EngineSide
+        Results workbook from ``xlspm calc``, a comp-plan workbook, or an
+        engine side already loaded.
     legacy : sequence of path-like
         Legacy workbooks, one per cycle, oldest first.
     required : int, default 2
@@ -146,7 +163,11 @@ def parallel_run(engine, legacy, *, required: int = 2, engine_sheet=None, **opti
         )
     if not legacy:
         raise InputError("parallel-run: give at least one legacy workbook.")
-    side = load_engine(engine, sheet=engine_sheet)
+    side = (
+        engine
+        if isinstance(engine, EngineSide)
+        else load_engine(engine, sheet=engine_sheet)
+    )
     cycles, notes = [], list(side.notes)
     for path in legacy:
         result, _, found = reconcile_workbooks(path, side, **options)
@@ -201,12 +222,17 @@ def _trend_chart(book, ws, n: int) -> None:
 
 
 def parallel_text(run: ParallelRun) -> str:
-    """Return the terminal summary: verdict and trend."""
+    """Return the terminal summary: trend, reasons and verdict."""
     money = ("legacy_total", "engine_total", "net_difference")
     trend = run.trend.assign(match_rate=run.trend["match_rate"].map("{:.2%}".format))
+    reasons = frame_to_text(
+        run.reasons(), "Differences by reason (rows per cycle)", money=("net money",)
+    )
     return "\n".join(
         [
             frame_to_text(trend, "Parallel run: trend per cycle", money=money),
+            "",
+            reasons,
             "",
             run.verdict,
         ]

@@ -18,7 +18,8 @@ S = {name: i for i, name in enumerate(STAGES)}
 __all__ = ["explain_rows", "find_transactions", "label_bounds", "rounding_rule"]
 
 BOUNDARY_WINDOW = 0.005  # attainment within half a percentage point of a floor
-MAX_SEARCH = 3000  # credits searched for a three-deal combination
+RECENT = 60  # newest credits searched first
+MAX_TRIPLES = 300  # three-deal combinations searched up to this many credits
 
 
 def rounding_rule(raw: float, before: float, legacy_cents: int) -> str:
@@ -58,6 +59,11 @@ def rounding_rule(raw: float, before: float, legacy_cents: int) -> str:
 def find_transactions(gap: int, cents: np.ndarray) -> list[int]:
     """Positions of one, two or three credits whose cents add up to ``gap``.
 
+    The credits should come latest first: the newest ``RECENT`` are searched
+    first (one to three deals), then all of them (one or two deals; three
+    while there are at most ``MAX_TRIPLES``). The first combination found is
+    returned; in large sets several combinations may add up to the gap.
+
     Parameters
     ----------
     gap : int
@@ -68,24 +74,32 @@ def find_transactions(gap: int, cents: np.ndarray) -> list[int]:
     Returns
     -------
     list of int
-        Positions into ``cents`` (empty when no combination of up to three
-        credits, or up to two past 3,000 candidates, adds up to the gap).
+        Positions into ``cents``; empty when no combination adds up.
     """
+    for window in (cents[:RECENT], cents):
+        found = _search(gap, window, triples=window.size <= MAX_TRIPLES)
+        if found:
+            return found
+    return []
+
+
+def _search(gap: int, cents: np.ndarray, triples: bool) -> list[int]:
     hit = np.flatnonzero(cents == gap)
     if hit.size:
         return [int(hit[0])]
     where = {}
     for i, c in enumerate(cents.tolist()):
         where.setdefault(c, i)
-    for i, c in enumerate(cents.tolist()):
+    values = cents.tolist()
+    for i, c in enumerate(values):
         j = where.get(gap - c)
         if j is not None and j != i:
             return sorted([i, j])
-    if cents.size > MAX_SEARCH:
+    if not triples:
         return []
-    for i in range(cents.size):
-        for j in range(i + 1, cents.size):
-            k = where.get(gap - int(cents[i]) - int(cents[j]))
+    for i in range(len(values)):
+        for j in range(i + 1, len(values)):
+            k = where.get(gap - values[i] - values[j])
             if k is not None and k not in (i, j):
                 return sorted([i, j, k])
     return []
@@ -220,6 +234,8 @@ def _refine_crediting(frame, notes, reason, compared, extras, credits) -> None:
         if part is None or bounds is None or gap == 0:
             continue
         part = part[(part["_date"] >= bounds[0]) & (part["_date"] <= bounds[1])]
+        # latest first: a SUMIFS range not extended misses the newest deals
+        part = part.sort_values("_date", ascending=False, kind="stable")
         found = find_transactions(abs(gap), part["_cents"].to_numpy())
         word = "missed" if gap > 0 else "counted in addition (twice?)"
         head = (

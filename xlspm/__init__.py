@@ -8,6 +8,8 @@ Tier engine
     :func:`tiered_payout`, :func:`tier_rate`, :func:`tier_index`, :class:`RateTable`
 Plan engine
     :func:`calculate` -> :class:`Results`, :func:`explain`
+Reconciliation
+    :func:`reconcile` -> :class:`ReconResult`, :func:`to_cents`
 Backends
     :func:`get_backend`, :func:`set_backend`, :func:`use_backend`,
     :func:`available_backends`
@@ -19,7 +21,8 @@ from ._tables import PlanInputError
 from .backend import available_backends, get_backend, set_backend, use_backend
 from .engine import calculate
 from .errors import BackendError, InputError, TierTableError, XlspmError
-from .numerics import excel_round, ieee_round, round_half_away, snap15
+from .numerics import excel_round, ieee_round, round_half_away, snap15, to_cents
+from .reconcile import ReconResult, reconcile
 from .results import Results, explain
 from .tiers import RateTable, tier_index, tier_rate, tiered_payout
 
@@ -30,6 +33,7 @@ __all__ = [
     "InputError",
     "PlanInputError",
     "RateTable",
+    "ReconResult",
     "Results",
     "TierTableError",
     "XlspmError",
@@ -40,11 +44,13 @@ __all__ = [
     "explain",
     "get_backend",
     "ieee_round",
+    "reconcile",
     "round_half_away",
     "set_backend",
     "snap15",
     "tier_index",
     "tier_rate",
     "tiered_payout",
+    "to_cents",
     "use_backend",
 ]

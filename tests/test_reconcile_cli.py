@@ -228,6 +228,9 @@ def test_differences_exit_1_and_the_report_ties_out(tmp_path, plan, engine_rows)
     row = tie[0].row
     assert values.cell(row, 5).value == "ties out"
     assert values.cell(row, 4).value == round(first["payout_due"] - 12345.0, 2)
+    largest = cells["Largest differences (all on Differences)"][0].row
+    assert values.cell(largest + 2, 1).value == first["payee_id"]
+    assert values.cell(largest + 2, 4).value == "payout_override"
 
 
 def test_reconcile_input_errors_exit_2(tmp_path, plan, engine_rows, capsys):

@@ -97,6 +97,17 @@ def test_formulas_without_cached_values(tmp_path):
     )
 
 
+def test_error_cells_are_errors_not_blanks(tmp_path):
+    def errors(wb):
+        wb["Transactions"]["C3"] = "#N/A"  # an error cell (t="e")
+        wb["Transactions"]["C4"] = "#REF!"
+
+    _expect(
+        write_workbook(tmp_path / "p.xlsx", small_company(), edit=errors),
+        r"Transactions!C3 and 1 more cells: the cell shows the error #N/A; expected",
+    )
+
+
 def test_data_without_header(tmp_path):
     def headless(wb):
         wb["Quotas"]["F5"] = 3

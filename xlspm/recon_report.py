@@ -97,7 +97,12 @@ def _summary_sheet(book, result: ReconResult, fmt: dict, title: str) -> None:
     ws.write(totals_at, 0, "Control totals of the payout by side", fmt["bold"])
     money = ("legacy", "engine", "difference")
     _block(ws, totals_at + 1, result.totals, fmt, money=money)
-    settings_at = totals_at + 3 + len(result.totals)
+    largest_at = totals_at + 3 + len(result.totals)
+    ws.write(largest_at, 0, "Largest differences (all on Differences)", fmt["bold"])
+    keys = result.settings["keys"]
+    top = result.largest(20)[[*keys, "reason", "money_diff", "detail"]]
+    _block(ws, largest_at + 1, top.astype({"reason": str}), fmt, money=("money_diff",))
+    settings_at = largest_at + 3 + len(top)
     ws.write(settings_at, 0, "Settings", fmt["bold"])
     for i, (k, v) in enumerate(result.settings.items(), start=settings_at + 1):
         ws.write(i, 0, k)
@@ -110,6 +115,8 @@ def _block(ws, row: int, frame: pd.DataFrame, fmt: dict, money=()) -> None:
     for i, values in enumerate(frame.itertuples(index=False), start=row + 1):
         for j, (col, v) in enumerate(zip(frame.columns, values, strict=True)):
             v = v.item() if hasattr(v, "item") else v
+            if isinstance(v, float) and v != v:  # NaN: leave the cell empty
+                continue
             ws.write(i, j, v, fmt["money"] if col in money else None)
 
 

@@ -128,6 +128,20 @@ _FORMULA_NO_VALUE = re.compile(
 )
 
 
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S
+)
+
+
+def _error_cells(path: Path, part: str) -> list[tuple[str, str]]:
+    """Cells showing an Excel error (#N/A, #DIV/0!, ...), which calamine reads as ''."""
+    with zipfile.ZipFile(path) as z:
+        data = z.read(part)
+    if b't="e"' not in data:
+        return []
+    return [(r.decode(), v.decode()) for r, v in _ERROR_CELL.findall(data)]
+
+
 def _uncalculated(path: Path, part: str) -> list[str]:
     """Cells holding a formula but no cached value (never calculated)."""
     with zipfile.ZipFile(path) as z:
@@ -259,6 +273,14 @@ def read_workbook(path) -> Workbook:
                     f"workbook has {', '.join(book.sheet_names)}."
                 )
             continue
+        errors = _error_cells(path, parts[sheet_name]) if sheet_name in parts else []
+        if errors:
+            ref, text = errors[0]
+            more = f" and {len(errors) - 1} more cells" if len(errors) > 1 else ""
+            problems.append(
+                f"{sheet_name}!{ref}{more}: the cell shows the error {text}; expected "
+                "a value. Fix the formula (or paste values) and save."
+            )
         cells = _uncalculated(path, parts[sheet_name]) if sheet_name in parts else []
         if cells:
             problems.append(

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlspm.cli import DEMO_KEYS, DEMO_VALUES, main
+from xlspm.cli import main
+from xlspm.demo import DEMO_KEYS, DEMO_VALUES
 from xlspm.legacy_workbook import planted_faults
 from xlspm.parallel_run import parallel_run
 

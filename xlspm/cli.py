@@ -66,6 +66,7 @@ def _demo_workbook(out: Path) -> Path:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from datetime import datetime
 
+    from .demo import demo_parallel_run
     from .render import frame_to_text
     from .report import summary_table, write_report
     from .workbook import read_workbook
@@ -82,7 +83,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     with _status(args, "Writing results.xlsx"):
         write_report(res, out / "results.xlsx", source=workbook)
     with _status(args, "Reconciling the legacy workbooks"):
-        run = _demo_parallel_run(res, workbook, out)
+        run = demo_parallel_run(res, workbook, out)
     summary = summary_table(res.results)
     if args.json:
         print(
@@ -115,25 +116,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
     print("More: xlspm examples, xlspm validate, xlspm calc, xlspm reconcile")
     return EXIT_OK
-
-
-DEMO_KEYS = ["Payee", "Component", "Period"]
-DEMO_VALUES = ["Credited", "Quota", "Attainment", "Rate", "Payout"]
-
-
-def _demo_parallel_run(res, workbook: Path, out: Path):
-    """Reconcile the legacy workbooks that sit next to the demo workbook."""
-    from .parallel_run import parallel_run, write_parallel_report
-    from .recon_workbooks import EngineSide
-    from .report import tiers_table
-
-    legacy = sorted(workbook.parent.glob("legacy_comp_*.xlsx"))
-    if not legacy:
-        return None
-    side = EngineSide(res.results, workbook, res.credits, tiers_table(res))
-    run = parallel_run(side, legacy, keys=DEMO_KEYS, values=DEMO_VALUES)
-    write_parallel_report(run, out / "parallel_run.xlsx", sources=[workbook, *legacy])
-    return run
 
 
 def _truthy(value) -> bool:

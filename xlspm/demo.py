@@ -1,9 +1,11 @@
-"""The tier-engine demo: one worked example per mode, plus Excel's edge cases.
+"""The demos: worked examples per tier mode, Excel's edge cases, the parallel run.
 
 Every number here is pinned by ``tests/test_demo.py`` and shown in the README.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
@@ -14,6 +16,9 @@ from .tiers import tier_index, tiered_payout
 __all__ = [
     "ATTAINMENT_FLOORS",
     "COMMISSION_RATES",
+    "DEMO_KEYS",
+    "DEMO_VALUES",
+    "demo_parallel_run",
     "plan_example",
     "rounding_examples",
     "tier_examples",
@@ -141,3 +146,26 @@ def plan_example():
 
     res = calculate(**small_company())
     return res.results[PLAN_COLUMNS], res.explain("R2", "Bookings", "2026-Q2")
+
+
+DEMO_KEYS = ["Payee", "Component", "Period"]
+DEMO_VALUES = ["Credited", "Quota", "Attainment", "Rate", "Payout"]
+
+
+def demo_parallel_run(res, workbook: Path, out: Path):
+    """Reconcile the legacy workbooks next to the demo workbook; None if absent.
+
+    Writes ``parallel_run.xlsx`` into ``out`` and returns the
+    :class:`~xlspm.parallel_run.ParallelRun`.
+    """
+    from .parallel_run import parallel_run, write_parallel_report
+    from .recon_workbooks import EngineSide
+    from .report import tiers_table
+
+    legacy = sorted(workbook.parent.glob("legacy_comp_*.xlsx"))
+    if not legacy:
+        return None
+    side = EngineSide(res.results, workbook, res.credits, tiers_table(res))
+    run = parallel_run(side, legacy, keys=DEMO_KEYS, values=DEMO_VALUES)
+    write_parallel_report(run, out / "parallel_run.xlsx", sources=[workbook, *legacy])
+    return run

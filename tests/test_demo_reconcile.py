@@ -86,5 +86,7 @@ def test_make_demo_prints_the_parallel_run(tmp_path, capsys, monkeypatch):
     printed = capsys.readouterr().out
     assert "Parallel run: trend per cycle" in printed
     assert "tier_boundary" in printed and "NO-GO" in printed
-    sheets = pd.ExcelFile(tmp_path / "d" / "parallel_run.xlsx").sheet_names
+    sheets = pd.ExcelFile(
+        tmp_path / "d" / "parallel_run.xlsx", engine="calamine"
+    ).sheet_names
     assert sheets == ["Summary", "Trend", "Differences", "To accept"]

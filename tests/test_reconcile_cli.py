@@ -215,7 +215,7 @@ def test_differences_exit_1_and_the_report_ties_out(tmp_path, plan, engine_rows)
         "Duplicates",
         "To accept",
     ]
-    diff = pd.read_excel(out, sheet_name="Differences")
+    diff = pd.read_excel(out, sheet_name="Differences", engine="calamine")
     assert list(diff["Payee"]) == [first["payee_id"]]
     assert diff["reason"].iloc[0] == "payout_override"
     assert diff["money_diff"].iloc[0] == round(first["payout_due"] - 12345.0, 2)
@@ -289,7 +289,7 @@ def test_parallel_run_carries_accepted_differences(tmp_path, plan, engine_rows, 
     ]
     assert main([*args, "-o", str(out)]) == 1
     assert "NO-GO: 1 consecutive reconciled cycle(s)" in capsys.readouterr().out
-    to_accept = pd.read_excel(out, sheet_name="To accept")
+    to_accept = pd.read_excel(out, sheet_name="To accept", engine="calamine")
     assert list(to_accept["Payee"]) == [row["payee_id"]]
     assert to_accept["reason"].iloc[0] == "payout_override"
     accepted = tmp_path / "accepted.csv"
@@ -314,6 +314,6 @@ def test_parallel_run_carries_accepted_differences(tmp_path, plan, engine_rows, 
     payload = json.loads(report.read_text())
     assert payload["cutover"] and payload["verdict"].startswith("GO")
     assert [c["accepted"] for c in payload["trend"]] == [1, 0]
-    assert pd.read_excel(tmp_path / "run2.xlsx", sheet_name="Trend")[
+    assert pd.read_excel(tmp_path / "run2.xlsx", sheet_name="Trend", engine="calamine")[
         "open"
     ].tolist() == [0, 0]

@@ -34,19 +34,13 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
+# Every benchmarks/bench_*.py, then docs/benchmarks.md and its charts (15-30 min).
 bench: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/bench_tiers.py
-	$(BIN)/python benchmarks/bench_engine.py
-	$(BIN)/python benchmarks/bench_read.py
-	$(BIN)/python benchmarks/bench_udfs.py
-	$(BIN)/python benchmarks/bench_reconcile.py
+	$(BIN)/python benchmarks/run_all.py
 
+# Small sizes (about two minutes); writes docs/benchmarks-quick.md (not committed).
 bench-quick: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/bench_tiers.py --quick --repeat 2
-	$(BIN)/python benchmarks/bench_engine.py --quick
-	$(BIN)/python benchmarks/bench_read.py --rows 100000
-	$(BIN)/python benchmarks/bench_udfs.py --sizes 1000 100000
-	$(BIN)/python benchmarks/bench_reconcile.py --rows 100000
+	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

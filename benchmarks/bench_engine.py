@@ -7,7 +7,8 @@ produce identical payouts (asserted, to the cent) before times are reported.
 Peak memory is measured in a child process per size (Linux ``VmHWM`` after
 resetting it), relative to the size of the transaction input arrays.
 
-Run: ``.venv/bin/python benchmarks/bench_engine.py [--quick] [--sizes N ...]``
+Run: ``.venv/bin/python benchmarks/bench_engine.py [--quick] [--sizes N ...]
+[--json PATH]``
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import machine
+from _common import add_json_option, machine, result_row, target, write_json
 from pandas_engine import pandas_calculate
 
 import xlspm
@@ -132,6 +133,61 @@ def line(r: dict) -> str:
     )
 
 
+def json_row(r: dict) -> dict:
+    """Row for ``--json``."""
+    return result_row(
+        r["n"],
+        r["xlspm_s"],
+        "pandas",
+        r.get("pandas_s"),
+        peak_mb=r["peak_mb"],
+        input_mb=r["input_mb"],
+        payees=r["payees"],
+        credits=r["credits"],
+        result_rows=r.get("rows"),
+        stages=r["stages"],
+    )
+
+
+def targets(rows: list[dict]) -> list[dict]:
+    """Return the plan-engine issue's targets, for the sizes that were run."""
+    out = []
+    for r in rows:
+        if r["n"] >= 10**6 and "pandas_s" in r:
+            ratio = r["pandas_s"] / r["xlspm_s"]
+            out.append(
+                target(
+                    f"{r['n']:.0e} transactions: xlspm vs pandas",
+                    "at least 10x faster",
+                    round(ratio, 2),
+                    ratio >= 10,
+                    "x",
+                )
+            )
+    big = max(rows, key=lambda r: r["n"])
+    if big["n"] >= 10**7:
+        out.append(
+            target(
+                f"engine time, {big['n']:.0e} transactions",
+                "under 3 s",
+                round(big["xlspm_s"], 2),
+                big["xlspm_s"] < 3,
+                " s",
+            )
+        )
+    mem = big["peak_mb"] / big["input_mb"]
+    out.append(
+        target(
+            f"peak memory, {big['n']:.0e} transactions, vs transaction columns",
+            "under 3x the input",
+            round(mem, 2),
+            mem < 3,
+            "x",
+        )
+    )
+    return out
+
+
 def main(argv=None) -> int:
     """Run the benchmark and print a Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,6 +200,7 @@ def main(argv=None) -> int:
         help="largest size to run the pandas baseline on",
     )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    add_json_option(parser)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child)
@@ -157,8 +214,25 @@ def main(argv=None) -> int:
         "| xlspm peak memory | xlspm stages (s) |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
+    rows = []
     for n in sizes:
-        print(line(run(n, args.pandas_max)), flush=True)
+        rows.append(run(n, args.pandas_max))
+        print(line(rows[-1]), flush=True)
+    for t in targets(rows):
+        verdict = "met" if t["met"] else "missed"
+        print(f"Target: {t['name']}: {t['measured']}{t['unit']}, {verdict}")
+    write_json(
+        args.json,
+        "engine",
+        "Plan engine: xlspm.calculate vs the same plan in pandas "
+        f"(synthetic company, payouts asserted equal; backend {xlspm.get_backend()})",
+        [json_row(r) for r in rows],
+        targets(rows),
+        [
+            "peak memory: xlspm.calculate in a fresh process (Linux VmHWM), "
+            "compared with the bytes of the transaction columns (input_mb)."
+        ],
+    )
     return 0
 
 

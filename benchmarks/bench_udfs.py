@@ -9,7 +9,7 @@
   (forced recalculation, as ``xlspm recalc``); the results are asserted equal.
 * First call in a fresh process with a warm and with a cold numba cache.
 
-Run: ``.venv/bin/python benchmarks/bench_udfs.py [--sizes N ...]``
+Run: ``.venv/bin/python benchmarks/bench_udfs.py [--sizes N ...] [--json PATH]``
 """
 
 import argparse
@@ -28,7 +28,7 @@ import numpy as np
 import openpyxl
 import xlsxwriter
 import xlwings.server as xs
-from _common import machine
+from _common import add_json_option, machine, result_row, target, write_json
 
 from xlspm import udf_support
 from xlspm.recalc import recalculate
@@ -122,6 +122,43 @@ def first_call(cache_dir: str | None) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def measure(module, n: int, rng, tmp: Path, libreoffice_max: int) -> dict:
+    """Time ``n`` cells on the server path and in LibreOffice (asserted equal)."""
+    x = np.round(rng.uniform(0, 2, n), 4).tolist()
+    t_ours, result = _timed(module, x, repeat=3)
+    ours = [row[0] for row in result]
+    t_lo = None
+    if n <= libreoffice_max:
+        t_lo, values = libreoffice(x, tmp)
+        assert values == ours, "LibreOffice and xlspm disagree"
+    return result_row(n, t_ours, "LibreOffice recalculation", t_lo)
+
+
+def targets(rows: list[dict], warm: float) -> list[dict]:
+    """Return the UDF issue's targets (first call; 10^5 cells when run)."""
+    out = [
+        target(
+            "first call in a fresh process, warm numba cache",
+            "under 1.5 s",
+            round(warm, 2),
+            warm < 1.5,
+            " s",
+        )
+    ]
+    for r in rows:
+        if r["size"] == 100_000:
+            out.append(
+                target(
+                    "100,000 cells through the server path",
+                    "under 0.5 s",
+                    round(r["seconds"], 3),
+                    r["seconds"] < 0.5,
+                    " s",
+                )
+            )
+    return out
+
+
 def main(argv=None) -> int:
     """Run the benchmark and print Markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -129,32 +166,40 @@ def main(argv=None) -> int:
         "--sizes", type=int, nargs="*", default=[1000, 100_000, 1_000_000]
     )
     parser.add_argument("--libreoffice-max", type=int, default=1_000_000)
+    add_json_option(parser)
     args = parser.parse_args(argv)
     patch_is_jsnull()
     module = load_udf_module()
     print(f"Machine: {machine()}")
-    one = [statistics.median(_timed(module, [0.9])[0] for _ in range(20))]
-    print(f"Per-call overhead (1 cell, median of 20): {one[0] * 1000:.1f} ms\n")
+    one = statistics.median(_timed(module, [0.9])[0] for _ in range(20))
+    print(f"Per-call overhead (1 cell, median of 20): {one * 1000:.1f} ms\n")
     print("| cells | xlspm server path | LibreOffice recalculation | ratio |")
     print("|---:|---:|---:|---:|")
     rng = np.random.default_rng(3)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            x = np.round(rng.uniform(0, 2, n), 4).tolist()
-            t_ours, result = _timed(module, x, repeat=3)
-            ours = [row[0] for row in result]
-            lo = "not run"
-            ratio = ""
-            if n <= args.libreoffice_max:
-                t_lo, values = libreoffice(x, Path(tmp))
-                assert values == ours, "LibreOffice and xlspm disagree"
-                lo, ratio = f"{t_lo:.2f} s", f"{t_lo / t_ours:.1f}x"
-            print(f"| {n:,} | {t_ours:.3f} s | {lo} | {ratio} |", flush=True)
+            r = measure(module, n, rng, Path(tmp), args.libreoffice_max)
+            rows.append(r)
+            lo, ratio = "not run", ""
+            if r["ratio"] is not None:
+                lo, ratio = f"{r['baseline_seconds']:.2f} s", f"{r['ratio']:.1f}x"
+            print(f"| {n:,} | {r['seconds']:.3f} s | {lo} | {ratio} |", flush=True)
         cold = first_call(tempfile.mkdtemp(prefix="numba-cold-"))
     warm = first_call(None)
-    print(
-        f"\nFirst call in a fresh process: warm numba cache {warm:.2f} s, "
-        f"cold cache {cold:.2f} s"
+    first = f"warm numba cache {warm:.2f} s, cold cache {cold:.2f} s"
+    print(f"\nFirst call in a fresh process: {first}")
+    write_json(
+        args.json,
+        "udfs",
+        "Excel UDFs: SPM_TIER_PAYOUT through the xlwings server path vs the "
+        "same payouts as formulas recalculated by LibreOffice (asserted equal)",
+        rows,
+        targets(rows, warm),
+        [
+            f"Per-call overhead (1 cell, median of 20): {one * 1000:.1f} ms.",
+            f"First call in a fresh process: {first}.",
+        ],
     )
     return 0
 

@@ -1,0 +1,216 @@
+"""Run every benchmark and write docs/benchmarks.md with tables and charts.
+
+Each ``benchmarks/bench_*.py`` runs as a subprocess with ``--json`` into a
+temporary directory, its output streamed; ``bench_dask.py`` only when
+``dask`` is importable. A benchmark that fails (non-zero exit, no JSON,
+timeout) is recorded as failed in the report, the others still run, and
+this script exits 1 at the end.
+
+``--quick`` passes each benchmark its quick options (smaller sizes; the whole
+run takes about two minutes on a 2-core machine) and writes
+``docs/benchmarks-quick.md`` instead, so a quick run never replaces the
+committed full report. Absolute times hold for the machine named in the
+report; the ratios are measured side by side in one run.
+
+Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...]``
+(``make bench`` / ``make bench-quick``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import _report
+from _common import ROOT, machine
+
+HERE = Path(__file__).resolve().parent
+
+# Options per benchmark (by name, bench_<name>.py). Unlisted benchmarks get no
+# options in a full run and --quick in a quick run.
+FULL = {
+    "read": ["--rows", "10000", "100000", "1000000"],
+    "reconcile": ["--rows", "10000", "100000", "1000000"],
+}
+QUICK = {
+    "tiers": ["--quick", "--repeat", "2"],
+    "engine": ["--sizes", "10000", "100000"],
+    "read": ["--rows", "10000", "30000"],
+    "udfs": ["--sizes", "1000", "10000"],
+    "reconcile": ["--rows", "10000", "100000"],
+    "scaling": ["--quick", "--write-max", "0"],
+}
+
+
+def discover(only=None) -> list[Path]:
+    """Return the benchmark scripts to run, in name order."""
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if importlib.util.find_spec("dask") is None:
+        scripts = [s for s in scripts if s.name != "bench_dask.py"]
+    if only:
+        scripts = [s for s in scripts if s.stem.removeprefix("bench_") in only]
+    return scripts
+
+
+def run_one(script: Path, args: list[str], out: Path, timeout: float) -> dict:
+    """Run one benchmark, streaming its output; return what happened."""
+    name = script.stem.removeprefix("bench_")
+    print(f"\n=== {name}: {script.name} {' '.join(args)}", flush=True)
+    cmd = [sys.executable, "-u", str(script), *args, "--json", str(out)]
+    tail = collections.deque(maxlen=25)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, to stop it whole
+    )
+    timer = _Deadline(proc, timeout)
+    for text in proc.stdout:
+        print(text, end="", flush=True)
+        tail.append(text.rstrip("\n"))
+    code = proc.wait()
+    timer.cancel()
+    run = {"name": name, "script": script.name, "args": args, "ok": False}
+    run["seconds"] = time.perf_counter() - start
+    if timer.fired:
+        run["error"] = f"stopped after the {timeout:.0f} s timeout"
+    elif code != 0:
+        run["error"] = f"exit code {code}"
+    elif not out.exists():
+        run["error"] = "it wrote no JSON (does it support --json PATH?)"
+    else:
+        run["ok"] = True
+    if out.exists():
+        run["data"] = json.loads(out.read_text())
+    if not run["ok"]:
+        run["tail"] = list(tail)
+        print(f"=== {name} FAILED: {run['error']}", flush=True)
+    return run
+
+
+class _Deadline:
+    """Stop a process group when its time is up."""
+
+    def __init__(self, proc, timeout: float):
+        self.fired = False
+        self._proc = proc
+        self._timer = threading.Timer(timeout, self._stop)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _stop(self) -> None:
+        self.fired = True
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _versions() -> str:
+    lines = Path("/proc/meminfo").read_text().splitlines() if os.name == "posix" else []
+    mem = next((ln.split()[1] for ln in lines if ln.startswith("MemTotal")), None)
+    ram = f", {int(mem) / 1024**2:.0f} GB RAM" if mem else ""
+    return f"{machine()}{ram}, {platform.system()} {platform.release()}"
+
+
+def _commit() -> str:
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    sha = git("rev-parse", "--short", "HEAD") or "unknown"
+    return sha + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
+
+
+def write_report(runs: list[dict], path: Path, quick: bool, wall: float) -> None:
+    """Write the Markdown report and a chart per benchmark beside it."""
+    charts = path.with_suffix("")  # docs/benchmarks.md -> docs/benchmarks/
+    kind = (
+        "Quick run (small sizes; targets are set at the full sizes)"
+        if quick
+        else "Full run"
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `benchmarks/run_all.py`"
+        f"{' --quick' if quick else ''} (`make bench{'-quick' if quick else ''}`); "
+        "do not edit by hand.",
+        "",
+        f"- {kind}, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
+        f"commit {_commit()}, {wall / 60:.1f} min in all.",
+        f"- Machine: {_versions()}.",
+        "- Absolute times hold for the machine above only and vary between "
+        "runs; each ratio is measured side by side in one run. "
+        "`xlspm faster by` = baseline time / xlspm time.",
+        "",
+        *_report.summary(runs),
+        "",
+    ]
+    for run in runs:
+        link = None
+        if run.get("data", {}).get("rows"):
+            try:
+                png = _report.chart(run["data"], charts / f"{run['name']}.png")
+                link = f"{charts.name}/{png.name}"
+            except Exception as exc:  # a chart must not lose the tables
+                print(f"chart for {run['name']} failed: {exc!r}", file=sys.stderr)
+        try:
+            lines += _report.section(run, link)
+        except Exception as exc:  # nor a malformed JSON the other sections
+            run["ok"] = False
+            lines += [f"## {run['name']}", "", f"**FAILED** to report: {exc!r}", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines).rstrip() + "\n")
+    print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def main(argv=None) -> int:
+    """Run the benchmarks, write the report; exit 1 if any benchmark failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, ~2 min")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="e.g. tiers read")
+    parser.add_argument("--output", type=Path, help="Markdown report to write")
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds per benchmark"
+    )
+    args = parser.parse_args(argv)
+    default = "benchmarks-quick.md" if args.quick else "benchmarks.md"
+    output = (args.output or ROOT / "docs" / default).resolve()
+    options = QUICK if args.quick else FULL
+    start = time.perf_counter()
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="xlspm-bench-") as tmp:
+        for script in discover(args.only):
+            name = script.stem.removeprefix("bench_")
+            extra = options.get(name, ["--quick"] if args.quick else [])
+            runs.append(
+                run_one(script, extra, Path(tmp) / f"{name}.json", args.timeout)
+            )
+    write_report(runs, output, args.quick, time.perf_counter() - start)
+    failed = [r["name"] for r in runs if not r["ok"]]
+    total = time.perf_counter() - start
+    print(f"Total {total:.0f} s; failed: {', '.join(failed) or 'none'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

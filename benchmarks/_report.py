@@ -41,6 +41,16 @@ def _memory(row: dict) -> str:
     return text
 
 
+def _size(row: dict) -> str:
+    size = row.get("size")
+    return f"{size:,}" if isinstance(size, int | float) else str(size)
+
+
+def _rss(row: dict) -> str:
+    rss = row.get("peak_rss_mb")
+    return "-" if rss is None else f"{rss:,.0f} MB"
+
+
 def _stages(row: dict) -> str:
     stages = row.get("stages") or {}
     return ", ".join(f"{k} {v:.2f}" for k, v in stages.items()) or "-"
@@ -59,7 +69,7 @@ def _flags(row: dict) -> str:
 
 def table(rows: list[dict]) -> list[str]:
     """Markdown table: size, xlspm, baseline, ratio, peak memory (+ extras)."""
-    cols = [("size", lambda r: f"{r['size']:,}")]
+    cols = [("size", _size)]
     if any(r.get("variant") for r in rows):
         cols.append(("variant", lambda r: str(r.get("variant") or "")))
     cols.append(("xlspm", lambda r: seconds(r.get("seconds"))))
@@ -74,7 +84,7 @@ def table(rows: list[dict]) -> list[str]:
         peak_name = "peak memory"
     cols.append((peak_name, _memory))
     if any(r.get("peak_rss_mb") for r in rows):
-        cols.append(("process peak RSS", lambda r: f"{r['peak_rss_mb']:,.0f} MB"))
+        cols.append(("process peak RSS", _rss))
     if any(r.get("stages") for r in rows):
         cols.append(("stages (s)", _stages))
     if any(r.get("write_seconds") is not None for r in rows):
@@ -223,14 +233,23 @@ def section(run: dict, chart_link: str | None) -> list[str]:
 
 
 def summary(runs: list[dict]) -> list[str]:
-    """Markdown overview: status and targets of every benchmark."""
-    out = ["| benchmark | status | wall time | targets met |", "|---|---|---:|---|"]
+    """Markdown overview: status, targets and competing load per benchmark."""
+    out = [
+        "| benchmark | status | wall time | targets met | other processes |",
+        "|---|---|---:|---|---:|",
+    ]
     for run in runs:
         items = (run.get("data") or {}).get("targets", [])
         met = sum(bool(t.get("met")) for t in items)
         status = "ok" if run["ok"] else "**FAILED**"
         verdicts = f"{met} of {len(items)}" if items else "-"
+        load = "-"
+        if run.get("other_cores") is not None:
+            load = f"{run['other_cores']:.2f} cores"
+            if run.get("steal_cores", 0) >= 0.05:
+                load += f" (+{run['steal_cores']:.2f} stolen)"
         out.append(
-            f"| {run['name']} | {status} | {run['seconds']:.0f} s | {verdicts} |"
+            f"| {run['name']} | {status} | {run['seconds']:.0f} s | {verdicts} "
+            f"| {load} |"
         )
     return out

@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def run_one(script: Path, args: list[str], out: Path, timeout: float) -> dict:
     print(f"\n=== {name}: {script.name} {' '.join(args)}", flush=True)
     cmd = [sys.executable, "-u", str(script), *args, "--json", str(out)]
     tail = collections.deque(maxlen=25)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
@@ -90,6 +91,7 @@ def run_one(script: Path, args: list[str], out: Path, timeout: float) -> dict:
     timer.cancel()
     run = {"name": name, "script": script.name, "args": args, "ok": False}
     run["seconds"] = time.perf_counter() - start
+    run.update(_others(cpu, _cpu(), run["seconds"]))
     if timer.fired:
         run["error"] = f"stopped after the {timeout:.0f} s timeout"
     elif code != 0:
@@ -104,6 +106,38 @@ def run_one(script: Path, args: list[str], out: Path, timeout: float) -> dict:
         run["tail"] = list(tail)
         print(f"=== {name} FAILED: {run['error']}", flush=True)
     return run
+
+
+def _cpu() -> dict:
+    """CPU seconds so far: all processes (Linux /proc/stat) and ours."""
+    own = sum(
+        getattr(resource.getrusage(who), f)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for f in ("ru_utime", "ru_stime")
+    )
+    try:
+        ticks = [int(f) for f in Path("/proc/stat").read_text().split()[1:9]]
+    except (OSError, ValueError):
+        return {"own": own}
+    hz = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
+    return {
+        "own": own,
+        "busy": (user + nice + system + irq + softirq) / hz,
+        "steal": steal / hz,
+    }
+
+
+def _others(before: dict, after: dict, wall: float) -> dict:
+    """Cores used on average by other processes (and the hypervisor) meanwhile."""
+    if "busy" not in before or wall <= 0:
+        return {}
+    own = after["own"] - before["own"]
+    others = max(0.0, after["busy"] - before["busy"] - own) / wall
+    return {
+        "other_cores": others,
+        "steal_cores": (after["steal"] - before["steal"]) / wall,
+    }
 
 
 class _Deadline:
@@ -163,6 +197,9 @@ def write_report(runs: list[dict], path: Path, quick: bool, wall: float) -> None
         "- Absolute times hold for the machine above only and vary between "
         "runs; each ratio is measured side by side in one run. "
         "`xlspm faster by` = baseline time / xlspm time.",
+        "- `other processes`: CPU cores that processes outside the benchmark "
+        "used on average while it ran (Linux /proc/stat); well above zero, "
+        "they competed for the cores and the absolute times are inflated.",
         "",
         *_report.summary(runs),
         "",

@@ -41,6 +41,11 @@ def _memory(row: dict) -> str:
     return text
 
 
+def _label(row: dict) -> str | None:
+    """Return the row's variant (tier mode, ...) or step (bench_spreadsheet)."""
+    return row.get("variant") or row.get("step")
+
+
 def _size(row: dict) -> str:
     size = row.get("size")
     return f"{size:,}" if isinstance(size, int | float) else str(size)
@@ -70,15 +75,19 @@ def _flags(row: dict) -> str:
 def table(rows: list[dict]) -> list[str]:
     """Markdown table: size, xlspm, baseline, ratio, peak memory (+ extras)."""
     cols = [("size", _size)]
-    if any(r.get("variant") for r in rows):
-        cols.append(("variant", lambda r: str(r.get("variant") or "")))
-    cols.append(("xlspm", lambda r: seconds(r.get("seconds"))))
+    if any(_label(r) for r in rows):
+        kind = "step" if any(r.get("step") for r in rows) else "variant"
+        cols.append((kind, lambda r: str(_label(r) or "")))
+    name = "seconds" if any(r.get("step") for r in rows) else "xlspm"
+    cols.append((name, lambda r: seconds(r.get("seconds"))))
     if any(r.get("baseline") for r in rows):
         cols += [
             ("baseline", lambda r: r.get("baseline") or "-"),
             ("baseline time", lambda r: seconds(r.get("baseline_seconds"))),
-            ("xlspm faster by", lambda r: _ratio(r.get("ratio"))),
         ]
+    if any(r.get("ratio") is not None for r in rows):
+        name = "xlspm faster by" if any(r.get("baseline") for r in rows) else "ratio"
+        cols.append((name, lambda r: _ratio(r.get("ratio"))))
     peak_name = "peak memory (xlspm / baseline)"
     if not any(r.get("baseline_peak_mb") for r in rows):
         peak_name = "peak memory"
@@ -91,7 +100,7 @@ def table(rows: list[dict]) -> list[str]:
         cols.append(("write report", lambda r: seconds(r.get("write_seconds"))))
     if any(r.get("exponents") for r in rows):
         cols.append(("exponent vs previous size", _flags))
-    left = {"variant", "baseline", "stages (s)", "exponent vs previous size"}
+    left = {"variant", "step", "baseline", "stages (s)", "exponent vs previous size"}
     lines = ["| " + " | ".join(name for name, _ in cols) + " |"]
     lines.append("|" + "|".join("---" if n in left else "---:" for n, _ in cols) + "|")
     lines += ["| " + " | ".join(f(r) for _, f in cols) + " |" for r in rows]
@@ -117,10 +126,11 @@ def _series(rows: list[dict], ours: str, theirs: str, memory: bool) -> dict:
     series = defaultdict(dict)
     names = list(dict.fromkeys(r.get("baseline") for r in rows if r.get("baseline")))
     for r in rows:
-        v = r.get("variant")
+        v = _label(r)
         tag = f" {v}" if v else ""
         if r.get(ours):
-            series[(f"xlspm{tag}", v, 0)][r["size"]] = r[ours]
+            name = r["step"] if r.get("step") else f"xlspm{tag}"
+            series[(name, v, 0)][r["size"]] = r[ours]
         if r.get("baseline") and r.get(theirs):
             k = 1 + names.index(r["baseline"])
             series[(f"{r['baseline']}{tag}", v, k)][r["size"]] = r[theirs]
@@ -137,7 +147,7 @@ def _series(rows: list[dict], ours: str, theirs: str, memory: bool) -> dict:
 def _plot(ax, rows: list[dict], series: dict) -> None:
     import matplotlib.pyplot as plt
 
-    variants = list(dict.fromkeys(r.get("variant") for r in rows))
+    variants = list(dict.fromkeys(_label(r) for r in rows))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (label, key, k), points in series.items():
         xs = sorted(points)
@@ -230,6 +240,31 @@ def section(run: dict, chart_link: str | None) -> list[str]:
     if chart_link:
         out += [f"![{run['name']}: time against input size]({chart_link})", ""]
     return out
+
+
+def header(meta: dict, folder: str) -> list[str]:
+    """Markdown title and the run's label: kind, date, commit, machine."""
+    quick = meta.get("quick")
+    kind = "Quick run (small sizes; targets are set at the full sizes)"
+    return [
+        "# Benchmarks",
+        "",
+        "Written by `benchmarks/run_all.py`"
+        f"{' --quick' if quick else ''} (`make bench{'-quick' if quick else ''}`); "
+        "do not edit by hand. Every number, as JSON: "
+        f"[{folder}/results.json]({folder}/results.json).",
+        "",
+        f"- {kind if quick else 'Full run'}, {meta['date']}, commit "
+        f"{meta['commit']}, {meta['seconds'] / 60:.1f} min in all.",
+        f"- Machine: {meta['machine']}.",
+        "- Absolute times hold for the machine above only and vary between "
+        "runs; each ratio is measured side by side in one run. "
+        "`xlspm faster by` = baseline time / xlspm time.",
+        "- `other processes`: CPU cores that processes outside the benchmark "
+        "used on average while it ran (Linux /proc/stat); well above zero, "
+        "they competed for the cores and the absolute times are inflated.",
+        "",
+    ]
 
 
 def summary(runs: list[dict]) -> list[str]:

@@ -176,37 +176,20 @@ def _commit() -> str:
     return sha + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
 
 
-def write_report(runs: list[dict], path: Path, quick: bool, wall: float) -> None:
-    """Write the Markdown report and a chart per benchmark beside it."""
+def write_report(meta: dict, runs: list[dict], path: Path) -> None:
+    """Write the Markdown report, a chart per benchmark and ``results.json``.
+
+    The charts and ``results.json`` (every benchmark's JSON and how its run
+    went) go to the folder named like the report (``docs/benchmarks/``).
+    """
     charts = path.with_suffix("")  # docs/benchmarks.md -> docs/benchmarks/
-    kind = (
-        "Quick run (small sizes; targets are set at the full sizes)"
-        if quick
-        else "Full run"
-    )
-    lines = [
-        "# Benchmarks",
-        "",
-        "Written by `benchmarks/run_all.py`"
-        f"{' --quick' if quick else ''} (`make bench{'-quick' if quick else ''}`); "
-        "do not edit by hand.",
-        "",
-        f"- {kind}, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, "
-        f"commit {_commit()}, {wall / 60:.1f} min in all.",
-        f"- Machine: {_versions()}.",
-        "- Absolute times hold for the machine above only and vary between "
-        "runs; each ratio is measured side by side in one run. "
-        "`xlspm faster by` = baseline time / xlspm time.",
-        "- `other processes`: CPU cores that processes outside the benchmark "
-        "used on average while it ran (Linux /proc/stat); well above zero, "
-        "they competed for the cores and the absolute times are inflated.",
-        "",
-        *_report.summary(runs),
-        "",
-    ]
+    charts.mkdir(parents=True, exist_ok=True)
+    results = {**meta, "runs": runs}
+    (charts / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    lines = [*_report.header(meta, charts.name), *_report.summary(runs), ""]
     for run in runs:
         link = None
-        if run.get("data", {}).get("rows"):
+        if (run.get("data") or {}).get("rows"):
             try:
                 png = _report.chart(run["data"], charts / f"{run['name']}.png")
                 link = f"{charts.name}/{png.name}"
@@ -217,7 +200,6 @@ def write_report(runs: list[dict], path: Path, quick: bool, wall: float) -> None
         except Exception as exc:  # nor a malformed JSON the other sections
             run["ok"] = False
             lines += [f"## {run['name']}", "", f"**FAILED** to report: {exc!r}", ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip() + "\n")
     print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
@@ -228,26 +210,36 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, ~2 min")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="e.g. tiers read")
     parser.add_argument("--output", type=Path, help="Markdown report to write")
+    parser.add_argument("--timeout", type=float, default=3600, help="per benchmark")
     parser.add_argument(
-        "--timeout", type=float, default=3600, help="seconds per benchmark"
+        "--report-only",
+        action="store_true",
+        help="re-render the report from its results.json, running nothing",
     )
     args = parser.parse_args(argv)
     default = "benchmarks-quick.md" if args.quick else "benchmarks.md"
     output = (args.output or ROOT / "docs" / default).resolve()
+    if args.report_only:
+        saved = json.loads((output.with_suffix("") / "results.json").read_text())
+        runs = saved.pop("runs")
+        write_report(saved, runs, output)
+        return 1 if any(not r["ok"] for r in runs) else 0
     options = QUICK if args.quick else FULL
     start = time.perf_counter()
+    meta = {"quick": args.quick, "machine": _versions()}
+    meta["date"] = f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+    meta["commit"] = _commit()
     runs = []
     with tempfile.TemporaryDirectory(prefix="xlspm-bench-") as tmp:
         for script in discover(args.only):
             name = script.stem.removeprefix("bench_")
             extra = options.get(name, ["--quick"] if args.quick else [])
-            runs.append(
-                run_one(script, extra, Path(tmp) / f"{name}.json", args.timeout)
-            )
-    write_report(runs, output, args.quick, time.perf_counter() - start)
+            out = Path(tmp) / f"{name}.json"
+            runs.append(run_one(script, extra, out, args.timeout))
+    meta["seconds"] = time.perf_counter() - start
+    write_report(meta, runs, output)
     failed = [r["name"] for r in runs if not r["ok"]]
-    total = time.perf_counter() - start
-    print(f"Total {total:.0f} s; failed: {', '.join(failed) or 'none'}")
+    print(f"Total {meta['seconds']:.0f} s; failed: {', '.join(failed) or 'none'}")
     return 1 if failed else 0
 
 

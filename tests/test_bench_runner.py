@@ -91,3 +91,8 @@ def test_main_reports_every_benchmark_and_exits_non_zero(tmp_path, monkeypatch):
     assert "| good | ok |" in text
     assert (tmp_path / "docs" / "report" / "good.png").stat().st_size > 0
     assert "](report/good.png)" in text
+    saved = (tmp_path / "docs" / "report" / "results.json").read_text()
+    assert '"other_cores"' in saved
+    out.unlink()
+    assert run_all.main(["--output", str(out), "--report-only"]) == 1
+    assert "| good | ok |" in out.read_text()

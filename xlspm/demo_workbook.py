@@ -5,6 +5,10 @@ reps; plan ``AE`` (retroactive bookings tiers, cumulative; a marginal
 new-logo component with a cap; a bonus curve with a gate) and plan ``MGR``
 (marginal team tiers on roll-ups, and a capped team bonus). Two quarters of
 about 20,000 transactions with split deals, returns and a mid-quarter hire.
+
+``n_payees`` and ``n_txn`` scale the same company (benchmarks): about one
+manager per 12 payees, the rest reps, the last rep the mid-quarter hire. The
+defaults give the demo company exactly.
 """
 
 from __future__ import annotations
@@ -26,16 +30,17 @@ PRODUCTS = ["Core", "Cloud", "Services"]
 # less 5 cents makes R023's Q1 bookings commission an exact half cent, one of
 # the planted faults of the legacy workbooks (xlspm/legacy_workbook.py).
 ADJUSTED_AMOUNTS = {"D000303": 929.46}
+N_PAYEES = 60  # the demo company: VP, 5 managers, 54 reps
 README = [
     "xlspm demo comp plan",
     "",
-    "A fictional company: VP (P000), 5 regional managers (M01-M05), 54 reps.",
+    "A fictional company: VP (P000), {m} regional managers (M01-M{m:02d}), {r} reps.",
     "Each rep owns a territory (Assignments, 100%). Deals on key accounts are",
     "split 60/40 between two reps (rows with an account and no territory).",
     "Plan AE: Bookings (retroactive tiers on YTD attainment, paid quarterly),",
     "New logos (marginal tiers on Cloud deals, capped), Bonus (curve on",
     "Bookings attainment, gate 50%). Plan MGR: Team (marginal, roll-ups),",
-    "Team bonus (step bonus). Rep R054 is hired on 2026-02-16 (prorated quota).",
+    "Team bonus (step bonus). Rep {hire} is hired on 2026-02-16 (prorated quota).",
     "",
     "Run: xlspm validate demo_comp_plan.xlsx",
     "     xlspm calc demo_comp_plan.xlsx -o results.xlsx",
@@ -43,29 +48,59 @@ README = [
 ]
 
 
-def _payees(rng):
-    reps = [f"R{i:03d}" for i in range(1, 55)]
-    managers = [f"M{i:02d}" for i in range(1, 6)]
+def _shape(n_payees: int) -> tuple[int, int]:
+    """Return (managers, reps) of a company of ``n_payees`` (VP included)."""
+    if n_payees < 10:
+        raise ValueError(f"n_payees: got {n_payees}; the demo company needs 10+.")
+    managers = round((n_payees - 1) / 12)
+    return managers, n_payees - 1 - managers
+
+
+def _payees(n_payees: int = N_PAYEES):
+    n_managers, n_reps = _shape(n_payees)
+    reps = [f"R{i:03d}" for i in range(1, n_reps + 1)]
+    managers = [f"M{i:02d}" for i in range(1, n_managers + 1)]
     rows = [("P000", "Vera Vice", None, "MGR", dt.date(2020, 1, 1))]
+    regions = REGIONS + [f"Region {i}" for i in range(6, n_managers + 1)]
     rows += [
-        (m, f"{REGIONS[i]} Manager", "P000", "MGR", dt.date(2021, 1, 1))
+        (m, f"{regions[i]} Manager", "P000", "MGR", dt.date(2021, 1, 1))
         for i, m in enumerate(managers)
     ]
     for i, r in enumerate(reps):
-        start = dt.date(2026, 2, 16) if r == "R054" else dt.date(2023, 1, 1)
-        rows.append((r, f"Rep {i + 1:02d}", managers[i % 5], "AE", start))
+        start = dt.date(2026, 2, 16) if r == reps[-1] else dt.date(2023, 1, 1)
+        rows.append((r, f"Rep {i + 1:02d}", managers[i % n_managers], "AE", start))
     return pd.DataFrame(
         rows, columns=["payee_id", "name", "manager_id", "plan_id", "start_date"]
     )
 
 
-def demo_inputs(seed: int = 2026, n_txn: int = 20_000) -> dict[str, pd.DataFrame]:
-    """Return the demo company as :func:`xlspm.calculate` inputs."""
+def demo_inputs(
+    seed: int = 2026, n_txn: int = 20_000, n_payees: int = N_PAYEES
+) -> dict[str, pd.DataFrame]:
+    """Return the demo company as :func:`xlspm.calculate` inputs.
+
+    Parameters
+    ----------
+    seed : int, default 2026
+        Seed of the random data.
+    n_txn : int, default 20000
+        Transactions over the two quarters.
+    n_payees : int, default 60
+        Payees, VP included (at least 10): about one manager per 12 payees,
+        the rest reps; 20 key accounts, or one per 3 reps if more.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``transactions``, ``payees``, ``assignments``, ``plans``,
+        ``rate_tables`` and ``quotas``.
+    """
     rng = np.random.default_rng(seed)
-    payees = _payees(rng)
+    payees = _payees(n_payees)
     reps = payees.loc[payees["plan_id"] == "AE", "payee_id"].to_numpy()
     territories = np.array([f"T{i:03d}" for i in range(1, len(reps) + 1)])
-    accounts = np.array([f"KEY-{i:02d}" for i in range(1, 21)])
+    n_accounts = max(20, len(reps) // 3)
+    accounts = np.array([f"KEY-{i:02d}" for i in range(1, n_accounts + 1)])
     pairs = rng.choice(len(reps), (len(accounts), 2), replace=True)
     pairs[:, 1] = np.where(
         pairs[:, 1] == pairs[:, 0], (pairs[:, 0] + 7) % len(reps), pairs[:, 1]
@@ -249,6 +284,8 @@ def demo_inputs(seed: int = 2026, n_txn: int = 20_000) -> dict[str, pd.DataFrame
         columns=["table", "floor", "rate"],
     )
     per_rep = transactions["amount"].sum() / len(reps) / 2
+    leads = payees.loc[payees["plan_id"] == "MGR", "payee_id"]
+    managers = leads[leads != "P000"]
     rows = []
     for q in ("2026-Q1", "2026-Q2"):
         for r in reps:
@@ -258,9 +295,8 @@ def demo_inputs(seed: int = 2026, n_txn: int = 20_000) -> dict[str, pd.DataFrame
                 (r, "New logos", q, round(base * 0.3, -3)),
                 (r, "Bonus", q, base),
             ]
-        managers = payees.loc[payees["plan_id"] == "MGR", "payee_id"]
-        for m in managers:
-            team = per_rep * (len(reps) if m == "P000" else len(reps) / 5)
+        for m in leads:
+            team = per_rep * (len(reps) if m == "P000" else len(reps) / len(managers))
             rows += [
                 (m, "Team", q, round(team, -3)),
                 (m, "Team bonus", q, round(team, -3)),
@@ -288,19 +324,35 @@ NOTES = {
 }
 
 
-def build_demo_workbook(path) -> Path:
-    """Write the demo workbook to ``path`` (a README sheet first, notes on headers)."""
+def build_demo_workbook(path, *, n_txn: int = 20_000, n_payees: int = N_PAYEES) -> Path:
+    """Write the demo workbook to ``path`` (a README sheet first, notes on headers).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.xlsx`` file to write (replaced if it exists).
+    n_txn, n_payees : int, optional
+        Scale the company (see :func:`demo_inputs`); the defaults give the
+        committed ``workbooks/demo_comp_plan.xlsx``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     from .workbook import SHEETS
 
     path = Path(path)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "README"
+    inputs = demo_inputs(n_txn=n_txn, n_payees=n_payees)
+    n_managers, n_reps = _shape(n_payees)
+    hire = f"R{n_reps:03d}"
     for line in README:
-        ws.append([line])
+        ws.append([line.format(m=n_managers, r=n_reps, hire=hire)])
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 90
-    inputs = demo_inputs()
     inputs["settings"] = pd.DataFrame(
         {"setting": ["precision", "strict"], "value": ["excel", "no"]}
     )

@@ -16,6 +16,9 @@ reconciliation.
 ``txn_ids`` missed for ``crediting``), computed from the demo data and the
 engine on first access; :func:`planted_faults` gives the frozen records.
 
+``n_txn`` and ``n_payees`` build the same workbooks, without faults, for a
+scaled demo company (:func:`xlspm.demo_workbook.demo_inputs`; benchmarks).
+
 Column meanings follow the engine: ``Quota`` is the quota as given (the
 engine's ``quota``, not prorated; proration enters the attainment), and
 ``Attainment`` of the cumulative Bookings component is year to date.
@@ -32,8 +35,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from ._legacy_data import LegacyData, legacy_data
 from ._legacy_sheets import LEAVER, Book, write_workbook
-from .demo_workbook import demo_inputs
+from .demo_workbook import N_PAYEES
 from .numerics import excel_round
 from .tiers import tier_index
 
@@ -95,60 +99,6 @@ class PlantedFault:
         out["keys"] = [tuple(k) for k in self.keys]
         out["txn_ids"] = list(self.txn_ids)
         return out
-
-
-@dataclass(frozen=True)
-class LegacyData:
-    """The demo company as a comp team keeps it, and the engine's results."""
-
-    deals: pd.DataFrame  # one row per direct credit, in entry (date) order
-    payees: pd.DataFrame
-    quotas: pd.DataFrame
-    rate_tables: pd.DataFrame
-    plans: pd.DataFrame
-    results: pd.DataFrame  # xlspm.calculate(...).results
-
-
-@functools.cache
-def legacy_data() -> LegacyData:
-    """Return the demo inputs as hand-kept credit rows, with the engine results.
-
-    Returns
-    -------
-    LegacyData
-        ``deals`` has ``txn_id, date, amount, product, rep, manager, share``:
-        the engine's direct credits, one row per credit, sorted by date and
-        transaction (split deals: the 60 % row first).
-    """
-    from .engine import calculate
-
-    inputs = demo_inputs()
-    res = calculate(**inputs)
-    credits = res.credits[res.credits["credit_type"] == "direct"]
-    txns = inputs["transactions"].set_index("txn_id")
-    rules = inputs["assignments"].set_index("rule_id")["split_pct"]
-    payees = inputs["payees"]
-    deals = pd.DataFrame(
-        {
-            "txn_id": credits["txn_id"].to_numpy(),
-            "date": credits["txn_id"].map(txns["date"]).to_numpy(),
-            "amount": credits["txn_amount"].to_numpy(),
-            "product": credits["txn_id"].map(txns["product"]).to_numpy(),
-            "rep": credits["payee_id"].astype(str).to_numpy(),
-            "share": credits["rule_id"].astype(str).map(rules).to_numpy() / 100,
-        }
-    )
-    deals["manager"] = deals["rep"].map(payees.set_index("payee_id")["manager_id"])
-    deals = deals.sort_values(["date", "txn_id"], kind="stable")
-    cols = ["txn_id", "date", "amount", "product", "rep", "manager", "share"]
-    return LegacyData(
-        deals[cols].reset_index(drop=True),
-        payees,
-        inputs["quotas"],
-        inputs["rate_tables"],
-        inputs["plans"],
-        res.results,
-    )
 
 
 def _q1_missed(data: LegacyData) -> pd.DataFrame:
@@ -327,7 +277,12 @@ def _book(name: str, faults: bool, data: LegacyData) -> Book:
 
 
 def build_legacy_workbooks(
-    out_dir, *, recalc: bool = True, faults: bool = True
+    out_dir,
+    *,
+    recalc: bool = True,
+    faults: bool = True,
+    n_txn: int = 20_000,
+    n_payees: int = N_PAYEES,
 ) -> list[Path]:
     """Write ``legacy_comp_2026Q1.xlsx`` and ``legacy_comp_2026Q2.xlsx``.
 
@@ -341,22 +296,33 @@ def build_legacy_workbooks(
     faults : bool, default True
         Plant the faults of :data:`PLANTED_FAULTS`; ``False`` writes workbooks
         whose every Payouts value equals the engine's.
+    n_txn, n_payees : int, optional
+        Scale the company (:func:`xlspm.demo_workbook.demo_inputs`); other
+        than the defaults only with ``faults=False``.
 
     Returns
     -------
     list of pathlib.Path
         The two workbooks, Q1 first.
+
+    Raises
+    ------
+    ValueError
+        If faults are asked for a scaled company.
     """
     from .recalc import recalculate
 
+    if faults and (n_txn, n_payees) != (20_000, N_PAYEES):
+        raise ValueError("faults are planted in the demo company only: faults=False")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = legacy_data()
+    data = legacy_data(n_txn, n_payees)
+    fv = _fault_values(data) if faults else {}  # the writers read it only if faults
     paths = []
     for name in BOOKS:
         target = out_dir / f"legacy_comp_{name}.xlsx"
         wb = openpyxl.Workbook()
-        write_workbook(wb, _book(name, faults, data), data, _fault_values(data))
+        write_workbook(wb, _book(name, faults, data), data, fv)
         if not recalc:
             wb.save(target)
         else:

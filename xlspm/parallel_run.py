@@ -21,7 +21,7 @@ from .recon_report import _out_path, _to_accept
 from .recon_result import ReconResult
 from .recon_workbooks import EngineSide, load_engine, reconcile_workbooks
 from .render import frame_to_text
-from .report import _formats, _table
+from .report import WORKBOOK_OPTIONS, _formats, _table
 
 __all__ = ["ParallelRun", "parallel_run", "parallel_text", "write_parallel_report"]
 
@@ -182,7 +182,7 @@ def write_parallel_report(run: ParallelRun, path, *, sources=(), force=False) ->
 
     path = _out_path(path, sources, force, ".xlsx")
     staged = path.with_name(f".{path.name}.xlspm-tmp")
-    book = xlsxwriter.Workbook(str(staged), {"nan_inf_to_errors": True})
+    book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
     try:
         fmt = _formats(book)
         ws = book.add_worksheet("Summary")

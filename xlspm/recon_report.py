@@ -19,7 +19,7 @@ import pandas as pd
 from .errors import InputError
 from .recon_result import REASONS, ReconResult
 from .render import frame_to_text
-from .report import _formats, _table
+from .report import WORKBOOK_OPTIONS, _formats, _table
 
 __all__ = ["recon_text", "write_recon_json", "write_recon_report"]
 
@@ -183,7 +183,7 @@ def write_recon_report(
 
     path = _out_path(path, sources, force, ".xlsx")
     staged = path.with_name(f".{path.name}.xlspm-tmp")
-    book = xlsxwriter.Workbook(str(staged), {"nan_inf_to_errors": True})
+    book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
     try:
         fmt = _formats(book)
         money, percent = _money_columns(result), _percent_columns(result)

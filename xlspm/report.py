@@ -37,6 +37,13 @@ MONEY = {
 }
 PERCENT = {"attainment", "proration"}
 TRACE_LIMIT = 5_000
+# cells are written as given: no formula, URL or number sniffing of strings
+WORKBOOK_OPTIONS = {
+    "nan_inf_to_errors": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 def summary_table(results: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +116,32 @@ def tiers_table(res) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+
+
+def _column_values(series: pd.Series) -> list:
+    """Return a column as Python values for xlsxwriter (NaN -> None).
+
+    Dates become Excel serial numbers (formatted as dates by the column
+    style): xlsxwriter's own datetime conversion is per cell and slow.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.to_numpy(dtype="datetime64[ns]")
+        serial = (values - EXCEL_EPOCH) / np.timedelta64(1, "D")
+        return [None if v != v else v for v in serial.tolist()]
+    if pd.api.types.is_float_dtype(series):
+        return [None if v != v else v for v in series.to_numpy().tolist()]
+    if pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series.to_numpy().tolist()
+    return [_cell(v) for v in series.to_numpy(dtype=object)]
+
+
+def _rows_for_excel(frame: pd.DataFrame) -> list[list]:
+    """Return the rows of ``frame`` as lists of Python values."""
+    columns = [_column_values(frame[c]) for c in frame.columns]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
 def _table(
     book,
     name: str,
@@ -137,7 +170,7 @@ def _table(
             elif pd.api.types.is_datetime64_any_dtype(part[col]):
                 style = fmt["date"]
             columns.append({"header": str(col), **({"format": style} if style else {})})
-        data = [[_cell(v) for v in row] for row in part.itertuples(index=False)]
+        data = _rows_for_excel(part)
         last_row = first_row + max(len(data), 1)
         ws.add_table(
             first_row,
@@ -196,10 +229,24 @@ def _statements(book, results: pd.DataFrame, fmt: dict) -> None:
         row = total_row + 3
 
 
+def _trace_texts(res):
+    """Yield (result row, explanation) for the first TRACE_LIMIT rows.
+
+    Each payee's credits are built once for all of its rows.
+    """
+    from .explain_text import render
+    from .results import trace_row
+
+    head = res.results.head(TRACE_LIMIT)
+    for payee, rows in head.groupby("payee_id", sort=False):
+        credits = res.credits_of(payee)
+        for _, row in rows.iterrows():
+            yield row, render(trace_row(res, row, credits))
+
+
 def _trace_rows(res) -> pd.DataFrame:
     rows = []
-    for rec in res.results.head(TRACE_LIMIT).itertuples(index=False):
-        text = res.explain(rec.payee_id, rec.component, rec.period)
+    for rec, text in _trace_texts(res):
         for step, line in enumerate(text.splitlines()):
             rows.append(
                 {
@@ -269,7 +316,7 @@ def write_report(res, path, *, source=None, force: bool = False) -> Path:
     if path.exists() and not force:
         raise InputError(f"{path}: already exists; pass --force to replace it.")
     staged = path.with_name(f".{path.name}.xlspm-tmp")
-    book = xlsxwriter.Workbook(str(staged), {"nan_inf_to_errors": True})
+    book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
     try:
         fmt = _formats(book)
         _table(book, "Summary", summary_table(res.results), fmt)

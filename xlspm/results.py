@@ -11,7 +11,7 @@ import pandas as pd
 from .errors import InputError
 from .periods import parse_label, period_bounds
 
-__all__ = ["STATEMENT_COLUMNS", "Results", "explain", "trace"]
+__all__ = ["STATEMENT_COLUMNS", "Results", "explain", "trace", "trace_row"]
 
 # What a seller sees per period (statements, the demo): the pay story in order.
 STATEMENT_COLUMNS = [
@@ -119,6 +119,14 @@ def trace(res: Results, payee_id, component, period) -> dict:
         (first and last day counted) and ``table`` (floors and rates).
     """
     row = _row(res, payee_id, component, period)
+    return trace_row(res, row, res.credits_of(row["payee_id"]))
+
+
+def trace_row(res: Results, row, credits: pd.DataFrame) -> dict:
+    """Return :func:`trace` of a result row, given that payee's credits.
+
+    Used to trace many rows of one payee without rebuilding its credits.
+    """
     comp = _component(res, row["plan_id"], row["component"])
     pid = parse_label(row["period"], comp.period)
     first, last = (int(v[0]) for v in period_bounds(np.array([pid]), comp.period))
@@ -127,7 +135,7 @@ def trace(res: Results, payee_id, component, period) -> dict:
         first = int(
             period_bounds(np.array([pid // per_year * per_year]), comp.period)[0][0]
         )
-    c = res.credits_of(row["payee_id"])
+    c = credits
     days = c["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     mask = (
         (c["payee_id"] == row["payee_id"]).to_numpy() & (days >= first) & (days <= last)

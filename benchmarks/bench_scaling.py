@@ -38,7 +38,7 @@ import xlspm
 from xlspm.synthetic import synthetic_company
 
 STAGES = ("read", "credit", "aggregate", "pay")
-MIN_SECONDS = 0.05  # steps ending below this are too short to flag
+MIN_START, MIN_SECONDS = 0.01, 0.05  # shorter time steps are not flagged
 
 
 def company(n: int):
@@ -137,11 +137,26 @@ def exponents(prev: dict, row: dict) -> dict:
     }
 
 
+def _seconds(row: dict) -> dict:
+    return {"total": row["seconds"], "write": row["write_seconds"], **row["stages"]}
+
+
 def annotate(rows: list[dict], threshold: float) -> None:
-    """Add ``exponents`` (vs the previous size) and ``super_linear`` to rows."""
+    """Add ``exponents`` (vs the previous size) and ``super_linear`` to rows.
+
+    A time step is flagged only if it starts at ``MIN_START`` seconds or more
+    and ends at ``MIN_SECONDS`` or more: milliseconds are mostly noise.
+    """
     for prev, row in zip([None, *rows], rows, strict=False):
         row["exponents"] = exponents(prev, row) if prev else {}
-        row["super_linear"] = [k for k, e in row["exponents"].items() if e > threshold]
+        row["super_linear"] = []
+        for k, e in row["exponents"].items():
+            start, end = _seconds(prev).get(k), _seconds(row).get(k)
+            timed = k in _seconds(row)
+            if e > threshold and (
+                not timed or (start >= MIN_START and end >= MIN_SECONDS)
+            ):
+                row["super_linear"].append(k)
 
 
 HEADER = (
@@ -219,7 +234,8 @@ def main(argv=None) -> int:
         [
             "exponent: log(time ratio) / log(size ratio) against the previous "
             f"size; a step above {args.threshold} is flagged super-linear "
-            f"(steps ending under {MIN_SECONDS} s are not flagged): {found}.",
+            f"(time steps starting under {MIN_START} s or ending under "
+            f"{MIN_SECONDS} s are not flagged): {found}.",
             "peak memory: VmHWM during the first calculate above the resident "
             "size before it; process peak RSS includes building the inputs "
             "(and writing the report where timed).",

@@ -102,7 +102,7 @@ def check(mode: str, x, quota, ours, base) -> int:
     return int(differ.size)
 
 
-def run(n: int, repeat: int) -> list[dict]:
+def run(n: int, repeat: int, naive_sample: int = NAIVE_SAMPLE) -> list[dict]:
     x, quota = company(n)
     rows = []
     for mode in RATES:
@@ -110,7 +110,7 @@ def run(n: int, repeat: int) -> list[dict]:
         with xlspm.use_backend("numpy"):
             t_np_path, _ = timed(lambda m=mode: xlspm_payout(m, x, quota), repeat)
         t_base, base = timed(lambda m=mode: numpy_baseline(m, x, quota), repeat)
-        k = min(NAIVE_SAMPLE, n)
+        k = min(naive_sample, n)
         t_naive, _ = timed(lambda m=mode, k=k: naive(m, x[:k], quota[:k]), 1)
         rows.append(
             {
@@ -190,6 +190,13 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="10^5 and 10^6 values")
     parser.add_argument("--sizes", type=int, nargs="*", help="numbers of values")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs (median)")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=NAIVE_SAMPLE,
+        metavar="N",
+        help="values the naive loop is timed on (then scaled linearly)",
+    )
     add_json_option(parser)
     args = parser.parse_args(argv)
     sizes = args.sizes or ([10**5, 10**6] if args.quick else [10**6, 10**7])
@@ -197,8 +204,8 @@ def main(argv=None) -> int:
     print(HEADER)
     rows = []
     for n in sizes:
-        rows += run(n, args.repeat)
-    note = f"naive loop timed on {NAIVE_SAMPLE:,} values and scaled linearly."
+        rows += run(n, args.repeat, args.naive_sample)
+    note = f"naive loop timed on {args.naive_sample:,} values and scaled linearly."
     print(f"* {note}")
     for t in targets(rows):
         print(

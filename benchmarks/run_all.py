@@ -49,9 +49,9 @@ FULL = {
     "reconcile": ["--rows", "10000", "100000", "1000000"],
 }
 QUICK = {
-    "tiers": ["--quick", "--repeat", "2"],
+    "tiers": ["--quick", "--repeat", "2", "--naive-sample", "5000"],
     "engine": ["--sizes", "10000", "100000"],
-    "read": ["--rows", "10000", "30000"],
+    "read": ["--rows", "3000", "20000"],
     "udfs": ["--sizes", "1000", "10000"],
     "reconcile": ["--rows", "10000", "100000"],
     "scaling": ["--quick", "--write-max", "0"],

@@ -53,7 +53,7 @@ QUICK = {
     "engine": ["--sizes", "10000", "100000"],
     "read": ["--rows", "3000", "20000"],
     "udfs": ["--sizes", "1000", "10000"],
-    "reconcile": ["--rows", "10000", "100000"],
+    "reconcile": ["--rows", "10000", "100000", "--repeat", "2"],
     "scaling": ["--quick", "--write-max", "0"],
 }
 

@@ -7,8 +7,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -80,7 +78,6 @@ def test_section_lists_rows_targets_and_failures():
 
 
 def test_main_reports_every_benchmark_and_exits_non_zero(tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
     scripts = [script(tmp_path, "bad", "raise SystemExit(2)\n")]
     scripts.append(script(tmp_path, "good", GOOD))
     monkeypatch.setattr(run_all, "discover", lambda only=None: scripts)

@@ -255,8 +255,13 @@ def header(meta: dict, folder: str) -> list[str]:
         f"[{folder}/results.json]({folder}/results.json).",
         "",
         f"- {kind if quick else 'Full run'}, {meta['date']}, commit "
-        f"{meta['commit']}, {meta['seconds'] / 60:.1f} min in all.",
+        f"{meta['commit']}, {meta['seconds'] / 60:.1f} min of benchmarks in all.",
         f"- Machine: {meta['machine']}.",
+        *[
+            f"- Re-run separately and merged (`run_all.py --only {r['name']} "
+            f"--merge`): {r['name']}, {r['date']}, commit {r['commit']}."
+            for r in meta.get("reruns", [])
+        ],
         "- Absolute times hold for the machine above only and vary between "
         "runs; each ratio is measured side by side in one run. "
         "`xlspm faster by` = baseline time / xlspm time.",

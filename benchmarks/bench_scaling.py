@@ -3,12 +3,13 @@
 Each size runs in a fresh interpreter (clean peak memory): the synthetic
 company of ``xlspm.synthetic`` (one payee per 100 transactions, as in
 ``bench_engine.py``), a warm-up on 2,000 transactions to load the compiled
-kernels, then ``xlspm.calculate`` (median of 3 runs below 10^6 transactions,
-one run from 10^6). Stage times are ``Results.timings`` (read, credit,
-aggregate, pay); up to ``--write-max`` transactions the results workbook
-(``xlspm.report.write_report``) is written and timed too. Peak memory is the
-child's Linux ``VmHWM`` during the first ``calculate`` above its resident size
-before (as in ``bench_engine.py``), and its whole-process ``ru_maxrss``.
+kernels, then ``xlspm.calculate`` ``--repeat`` times (default 3; the run with
+the median time is reported, all times are kept in the JSON). Stage times
+are ``Results.timings`` (read, credit, aggregate, pay); up to ``--write-max``
+transactions the results workbook (``xlspm.report.write_report``) is written
+and timed too. Peak memory is the child's Linux ``VmHWM`` during the first
+``calculate`` above its resident size before (as in ``bench_engine.py``), and
+its whole-process ``ru_maxrss``.
 
 A step between consecutive sizes is flagged super-linear when its local
 exponent, log(time ratio) / log(size ratio), exceeds ``--threshold``
@@ -16,7 +17,7 @@ exponent, log(time ratio) / log(size ratio), exceeds ``--threshold``
 There is no baseline here: the question is only how xlspm's time grows.
 
 Run: ``.venv/bin/python benchmarks/bench_scaling.py [--quick] [--sizes N ...]
-[--write-max N] [--json PATH]``
+[--write-max N] [--repeat N] [--json PATH]``
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _reset_peak() -> bool:
     return True
 
 
-def child(n: int, write_max: int) -> None:
+def child(n: int, write_max: int, repeat: int) -> None:
     """Measure one size in this (fresh) process and print one JSON line."""
     inp = company(n)
     input_bytes = sum(
@@ -72,7 +73,7 @@ def child(n: int, write_max: int) -> None:
     reset = _reset_peak()
     before = _vm("VmRSS")
     runs = []
-    for _ in range(3 if n < 10**6 else 1):
+    for _ in range(max(repeat, 1)):
         start = time.perf_counter()
         res = xlspm.calculate(**inp)
         runs.append((time.perf_counter() - start, res.timings))
@@ -90,6 +91,7 @@ def child(n: int, write_max: int) -> None:
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
     out = {
         "seconds": seconds,
+        "all_seconds": [r[0] for r in runs],
         "stages": timings,
         "write_seconds": write,
         "peak": peak,
@@ -101,10 +103,11 @@ def child(n: int, write_max: int) -> None:
     print(json.dumps(out))
 
 
-def measure(n: int, write_max: int) -> dict:
+def measure(n: int, write_max: int, repeat: int) -> dict:
     """Run :func:`child` for ``n`` transactions in a new interpreter."""
+    args = ["--child", str(n), "--write-max", str(write_max), "--repeat", str(repeat)]
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(n), "--write-max", str(write_max)],
+        [sys.executable, __file__, *args],
         check=True,
         stdout=subprocess.PIPE,  # its errors go to our stderr
         text=True,
@@ -114,6 +117,7 @@ def measure(n: int, write_max: int) -> dict:
     return result_row(
         n,
         m["seconds"],
+        all_seconds=m["all_seconds"],
         peak_mb=peak,
         peak_rss_mb=m["maxrss"] / 1e6,
         input_mb=m["input"] / 1e6,
@@ -206,18 +210,19 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", help="transactions per run")
     parser.add_argument("--write-max", type=int, default=10**5, metavar="N")
     parser.add_argument("--threshold", type=float, default=1.15)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     add_json_option(parser)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.write_max)
+        child(args.child, args.write_max, args.repeat)
         return 0
     sizes = args.sizes or [10**k for k in range(4, 7 if args.quick else 8)]
     print(f"Machine: {machine()}; backend {xlspm.get_backend()}")
     print(HEADER)
     rows = []
     for n in sizes:
-        rows.append(measure(n, args.write_max))
+        rows.append(measure(n, args.write_max, args.repeat))
         annotate(rows, args.threshold)
         print(line(rows[-1]), flush=True)
     flagged = [f"{r['size']:.0e}: {', '.join(r['super_linear'])}" for r in rows]

@@ -12,8 +12,12 @@ run takes about two minutes on a 2-core machine) and writes
 committed full report. Absolute times hold for the machine named in the
 report; the ratios are measured side by side in one run.
 
-Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...]``
-(``make bench`` / ``make bench-quick``)
+Every result is also kept in ``docs/benchmarks/results.json``:
+``--report-only`` re-renders the report from it, and ``--only NAME --merge``
+re-runs one benchmark and replaces just its entry (the report says so).
+
+Run: ``.venv/bin/python benchmarks/run_all.py [--quick] [--only NAME ...]
+[--merge | --report-only]`` (``make bench`` / ``make bench-quick``)
 """
 
 from __future__ import annotations
@@ -216,14 +220,31 @@ def main(argv=None) -> int:
         action="store_true",
         help="re-render the report from its results.json, running nothing",
     )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="replace only the benchmarks run (see --only) in the existing "
+        "results.json; the report names them as re-run",
+    )
     args = parser.parse_args(argv)
     default = "benchmarks-quick.md" if args.quick else "benchmarks.md"
     output = (args.output or ROOT / "docs" / default).resolve()
+    saved_path = output.with_suffix("") / "results.json"
     if args.report_only:
-        saved = json.loads((output.with_suffix("") / "results.json").read_text())
+        saved = json.loads(saved_path.read_text())
         runs = saved.pop("runs")
         write_report(saved, runs, output)
         return 1 if any(not r["ok"] for r in runs) else 0
+    meta, runs = _run_all(args)
+    if args.merge:
+        meta, runs = _merged(json.loads(saved_path.read_text()), meta, runs)
+    write_report(meta, runs, output)
+    failed = [r["name"] for r in runs if not r["ok"]]
+    print(f"Total {meta['seconds']:.0f} s; failed: {', '.join(failed) or 'none'}")
+    return 1 if failed else 0
+
+
+def _run_all(args) -> tuple[dict, list[dict]]:
     options = QUICK if args.quick else FULL
     start = time.perf_counter()
     meta = {"quick": args.quick, "machine": _versions()}
@@ -237,10 +258,22 @@ def main(argv=None) -> int:
             out = Path(tmp) / f"{name}.json"
             runs.append(run_one(script, extra, out, args.timeout))
     meta["seconds"] = time.perf_counter() - start
-    write_report(meta, runs, output)
-    failed = [r["name"] for r in runs if not r["ok"]]
-    print(f"Total {meta['seconds']:.0f} s; failed: {', '.join(failed) or 'none'}")
-    return 1 if failed else 0
+    return meta, runs
+
+
+def _merged(saved: dict, meta: dict, runs: list[dict]) -> tuple[dict, list[dict]]:
+    """Put ``runs`` in place of the saved runs of the same names."""
+    new = {r["name"]: r for r in runs}
+    old = saved.pop("runs")
+    merged = [new.pop(r["name"], r) for r in old] + list(new.values())
+    saved["seconds"] = sum(r["seconds"] for r in merged)
+    names = {r["name"] for r in runs}
+    reruns = [r for r in saved.get("reruns", []) if r["name"] not in names]
+    reruns += [
+        {"name": n, "date": meta["date"], "commit": meta["commit"]} for n in names
+    ]
+    saved["reruns"] = reruns
+    return saved, merged
 
 
 if __name__ == "__main__":

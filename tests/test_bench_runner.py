@@ -93,3 +93,18 @@ def test_main_reports_every_benchmark_and_exits_non_zero(tmp_path, monkeypatch):
     out.unlink()
     assert run_all.main(["--output", str(out), "--report-only"]) == 1
     assert "| good | ok |" in out.read_text()
+
+
+def test_merge_replaces_only_the_benchmarks_run_again(tmp_path, monkeypatch):
+    bad = script(tmp_path, "flaky", "raise SystemExit(2)\n")
+    other = script(tmp_path, "good", GOOD)
+    out = tmp_path / "report.md"
+    monkeypatch.setattr(run_all, "discover", lambda only=None: [bad, other])
+    assert run_all.main(["--output", str(out)]) == 1
+    bad.write_text(GOOD)  # fixed; run it alone and merge
+    monkeypatch.setattr(run_all, "discover", lambda only=None: [bad])
+    assert run_all.main(["--output", str(out), "--only", "flaky", "--merge"]) == 0
+    text = out.read_text()
+    assert "| flaky | ok |" in text
+    assert "| good | ok |" in text
+    assert "Re-run separately and merged (`run_all.py --only flaky --merge`)" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,9 @@ from .plans import read_plans, read_quotas, read_rate_tables
 from .results import Results
 from .rules import read_rules
 
-__all__ = ["calculate"]
+__all__ = ["Prepared", "calculate", "pay", "prepare", "read_credit_inputs"]
+
+MONTHS_PER = (1, 3, 12)  # months per period, in KINDS order
 
 
 def _plan_index(book, payees, problems):
@@ -82,13 +85,27 @@ def _slots(txns):
     months = period_ids(txns.day, "month")
     firsts, counts = [], []
     slots = np.zeros((len(KINDS), txns.day.size), np.int64)
-    for j, per in enumerate((1, 3, 12)):  # months per period, in KINDS order
+    for j, per in enumerate(MONTHS_PER):
         pid = months // per
         first = int(pid.min()) if pid.size else 0
         firsts.append(first)
         counts.append(int(pid.max()) - first + 1 if pid.size else 0)
         np.subtract(pid, first, out=slots[j])
     return firsts, counts, slots
+
+
+def slot_range(day_min: int, day_max: int):
+    """Return ``(firsts, counts)`` per period kind for days ``day_min..day_max``.
+
+    The same periods :func:`_slots` finds for transactions spanning those days
+    (``day_min > day_max`` means no transactions).
+    """
+    if day_min > day_max:
+        return [0] * len(KINDS), [0] * len(KINDS)
+    months = period_ids(np.array([day_min, day_max], dtype=np.int64), "month")
+    firsts = [int(months[0]) // per for per in MONTHS_PER]
+    lasts = [int(months[1]) // per for per in MONTHS_PER]
+    return firsts, [b - a + 1 for a, b in zip(firsts, lasts, strict=True)]
 
 
 def _aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
@@ -211,36 +228,85 @@ def calculate(
     problems = Problems(strict=strict)
     clock = _Clock()
     with clock("read"):
-        tables = read_rate_tables(rate_tables, problems, precision)
-        book = read_plans(plans, tables, problems)
-        people = read_payees(payees, hierarchy, problems)
-        plan = _plan_index(book, people, problems)
-        quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
-        txns = read_transactions(transactions, people, problems, bad_rows)
-        problems.raise_if_any()
-        rules = read_rules(assignments, people, txns, problems)
-        comp_filter, filters = _filters(book, txns, problems)
-        problems.raise_if_any()
+        prep = prepare(
+            payees, plans, rate_tables, quotas, hierarchy, problems, precision
+        )
+        txns, rules, comp_filter, filters = read_credit_inputs(
+            transactions, assignments, prep, problems, bad_rows
+        )
     with clock("credit"):
-        arrays, unassigned = credit_arrays(txns, people, rules, plan[3], problems)
+        arrays, unassigned = credit_arrays(
+            txns, prep.people, rules, prep.plan[3], problems
+        )
     with clock("aggregate"):
         slot_info = _slots(txns)
         buckets = _aggregate(
-            arrays, book, people, plan, comp_filter, filters, slot_info
+            arrays, prep.book, prep.people, prep.plan, comp_filter, filters, slot_info
         )
     with clock("pay"):
-        results = pay_components(
-            book, people, plan[0], buckets, slot_info, quota_map, problems, precision
-        )
-    problems.raise_if_any()
-    extra = tuple(
-        dict.fromkeys(c.filter_column for c in book.components if c.filter_column)
-    )
+        results = pay(prep, buckets, slot_info, problems, precision)
     rejected = pd.concat([txns.rejected, unassigned], ignore_index=True)
     make = functools.partial(
-        credits_frame, txns=txns, payees=people, rules=rules, extra=extra
+        credits_frame, txns=txns, payees=prep.people, rules=rules, extra=prep.extra
     )
     timings = dict(clock.seconds)
     return Results(
-        results, rejected, list(problems.warnings), book, people, arrays, make, timings
+        results,
+        rejected,
+        list(problems.warnings),
+        prep.book,
+        prep.people,
+        arrays,
+        make,
+        timings,
     )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The small inputs, read and checked: everything but the transactions."""
+
+    book: object
+    people: object
+    plan: tuple
+    quota_map: dict
+    extra: tuple  # transaction columns the components filter on
+
+
+def prepare(payees, plans, rate_tables, quotas, hierarchy, problems, precision):
+    """Read rate tables, plans, payees and quotas (errors go to ``problems``)."""
+    tables = read_rate_tables(rate_tables, problems, precision)
+    book = read_plans(plans, tables, problems)
+    people = read_payees(payees, hierarchy, problems)
+    plan = _plan_index(book, people, problems)
+    quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
+    extra = tuple(
+        dict.fromkeys(c.filter_column for c in book.components if c.filter_column)
+    )
+    return Prepared(book, people, plan, quota_map, extra)
+
+
+def read_credit_inputs(transactions, assignments, prep, problems, bad_rows):
+    """Read the transactions and index the crediting rules against them."""
+    txns = read_transactions(transactions, prep.people, problems, bad_rows)
+    problems.raise_if_any()
+    rules = read_rules(assignments, prep.people, txns, problems)
+    comp_filter, filters = _filters(prep.book, txns, problems)
+    problems.raise_if_any()
+    return txns, rules, comp_filter, filters
+
+
+def pay(prep, buckets, slot_info, problems, precision) -> pd.DataFrame:
+    """Pay every component from the aggregated credits (raise on any error)."""
+    results = pay_components(
+        prep.book,
+        prep.people,
+        prep.plan[0],
+        buckets,
+        slot_info,
+        prep.quota_map,
+        problems,
+        precision,
+    )
+    problems.raise_if_any()
+    return results

@@ -23,7 +23,7 @@ def _day(d) -> str:
     return str(np.datetime64(int(d), "D"))
 
 
-def _credit_lines(credits, max_credits) -> list[str]:
+def _credit_lines(credits, count, max_credits) -> list[str]:
     lines = []
     for c in credits.head(max_credits).itertuples(index=False):
         how = f"rule {c.rule_id}"
@@ -34,8 +34,8 @@ def _credit_lines(credits, max_credits) -> list[str]:
             f"     {c.txn_id}  {str(c.date)[:10]}  {c.credit_type:<8} {how}: "
             f"{share}{_money(c.txn_amount)} = {_money(c.amount)}"
         )
-    if len(credits) > max_credits:
-        lines.append(f"     ... and {len(credits) - max_credits} more")
+    if count > max_credits:
+        lines.append(f"     ... and {count - max_credits} more")
     return lines
 
 
@@ -94,6 +94,7 @@ def _payout_text(comp, row) -> list[str]:
 def render(t: dict, max_credits: int = 20) -> str:
     """Return the explanation text of one trace (see :func:`xlspm.explain`)."""
     row, comp, credits = t["row"], t["component"], t["credits"]
+    count = t.get("credit_count", len(credits))
     first, last = t["window"]
     ytd = " year to date" if comp.cumulative else ""
     head = (
@@ -109,8 +110,8 @@ def render(t: dict, max_credits: int = 20) -> str:
             if comp.filter_column
             else ""
         )
-        + f"): {len(credits)} credit(s) totalling {_money(row['credited_ytd'])}.",
-        *_credit_lines(credits, max_credits),
+        + f"): {count} credit(s) totalling {_money(row['credited_ytd'])}.",
+        *_credit_lines(credits, count, max_credits),
     ]
     if comp.basis == "attainment":
         prorate = ""

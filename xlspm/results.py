@@ -41,6 +41,11 @@ class Results:
         Problems accepted in non-strict mode.
     timings : dict of str to float
         Wall seconds per stage: read, credit, aggregate, pay.
+    partitions : object or None
+        For a Dask run (:func:`xlspm.dask_engine.calculate_dask`): where the
+        credits live (they are not kept; see :meth:`credits_of`).
+    credit_count : int
+        Number of credits.
     credits : pandas.DataFrame
         One row per (transaction, payee, credit): ``txn_id``, ``date``,
         ``payee_id``, ``credit_type`` (direct, overlay, rollup), ``rule_id``,
@@ -57,14 +62,32 @@ class Results:
     credit_arrays: object = field(default=None, repr=False)
     make_credits: object = field(default=None, repr=False)
     timings: dict = field(default_factory=dict)
+    partitions: object = field(default=None, repr=False)
+    credit_count: int = -1
+
+    def __post_init__(self):
+        if self.credit_count < 0 and self.credit_arrays is not None:
+            object.__setattr__(self, "credit_count", int(self.credit_arrays.txn.size))
 
     @functools.cached_property
     def credits(self) -> pd.DataFrame:
         """The credits table (see the class attributes)."""
+        if self.partitions is not None:
+            raise InputError(
+                f"credits: this Dask run made {self.credit_count:,} credits, which "
+                "stay in the partitions; use credits_of(payee_id) or "
+                "explain(payee_id, component, period) for one payee."
+            )
         return self.make_credits(self.credit_arrays)
 
     def credits_of(self, payee_id) -> pd.DataFrame:
-        """Return the credits of one payee only (cheap on large results)."""
+        """Return the credits of one payee only (cheap on large results).
+
+        For a Dask run this is one pass over the partitions; a top manager's
+        credits include a roll-up of every deal below them.
+        """
+        if self.partitions is not None:
+            return self.partitions.credits_of(payee_id)
         p = self.people.index.get(str(payee_id), -1)
         return self.make_credits(self.credit_arrays.take(self.credit_arrays.payee == p))
 
@@ -76,12 +99,12 @@ class Results:
             .to_dict(orient="records"),
             "rejected": self.rejected.to_dict(orient="records"),
             "warnings": list(self.warnings),
-            "credit_count": int(self.credit_arrays.txn.size),
+            "credit_count": self.credit_count,
         }
 
-    def explain(self, payee_id, component, period) -> str:
+    def explain(self, payee_id, component, period, max_credits: int = 20) -> str:
         """Explain one result row in words; see :func:`explain`."""
-        return explain(self, payee_id, component, period)
+        return explain(self, payee_id, component, period, max_credits)
 
 
 def _row(res: Results, payee_id, component, period):
@@ -108,17 +131,31 @@ def _component(res: Results, plan_id, name):
     raise InputError(f"explain: component {name!r} not found in plan {plan_id!r}.")
 
 
-def trace(res: Results, payee_id, component, period) -> dict:
+def trace(res: Results, payee_id, component, period, max_credits=None) -> dict:
     """Return the steps behind one result row, with the inputs of each.
+
+    Parameters
+    ----------
+    res : Results
+        What :func:`xlspm.calculate` returned.
+    payee_id, component, period : str
+        The result row.
+    max_credits : int, optional
+        Keep only the first credits counted (``credit_count`` still holds
+        the total); used by a Dask run so that a top manager's explanation
+        does not gather every deal below them.
 
     Returns
     -------
     dict
         ``row`` (the result row), ``component`` (its definition),
-        ``credits`` (the credit rows counted, a DataFrame), ``window``
-        (first and last day counted) and ``table`` (floors and rates).
+        ``credits`` (the credit rows counted, a DataFrame),
+        ``credit_count``, ``window`` (first and last day counted) and
+        ``table`` (floors and rates).
     """
     row = _row(res, payee_id, component, period)
+    if res.partitions is not None:
+        return res.partitions.traces(res, [row], max_credits)[0]
     return trace_row(res, row, res.credits_of(row["payee_id"]))
 
 
@@ -148,6 +185,7 @@ def trace_row(res: Results, row, credits: pd.DataFrame) -> dict:
         "row": row,
         "component": comp,
         "credits": c[mask],
+        "credit_count": int(mask.sum()),
         "window": (first, last),
         "table": table,
     }
@@ -172,4 +210,4 @@ def explain(res: Results, payee_id, component, period, max_credits: int = 20) ->
     """
     from .explain_text import render
 
-    return render(trace(res, payee_id, component, period), max_credits)
+    return render(trace(res, payee_id, component, period, max_credits), max_credits)

@@ -5,14 +5,21 @@ one territory per rep, ``split_share`` of deals on split accounts (two reps,
 60/40 or 50/50, across teams), product overlays, returns, mid-quarter hires,
 three components per plan, quarterly periods, and quotas sized so that
 attainments spread around 100 %.
+
+:func:`synthetic_company` returns every table in memory;
+:func:`synthetic_dataset` writes the transactions as Parquet files, one part
+at a time (for datasets larger than memory), and returns the small tables.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["synthetic_company"]
+__all__ = ["synthetic_company", "synthetic_dataset"]
 
 YEAR = 2026
 REP_TABLES = {
@@ -24,6 +31,8 @@ REP_TABLES = {
     "TEAMNEW": ([0.0, 1.0], [0.01, 0.015]),
     "STEP": ([0.0, 0.9, 1.1], [0.0, 2000.0, 4000.0]),
 }
+# Expected amount of a transaction: lognormal(7.3, 1.0), 3 % of them negated.
+MEAN_AMOUNT = float(np.exp(7.3 + 1.0**2 / 2) * (1 - 2 * 0.03))
 
 
 def _hierarchy(rng, n_payees):
@@ -188,6 +197,112 @@ def synthetic_company(
         ``rate_tables``, ``quotas``.
     """
     rng = np.random.default_rng(seed)
+    org = _organisation(rng, n_payees)
+    transactions, total = _transactions(rng, org, n_txn, split_share, first_id=1)
+    plans, tables = _plans()
+    quotas = _quotas(rng, org.payees, org.level, total, org.reps.size)
+    return {
+        "transactions": transactions,
+        "payees": org.payees,
+        "assignments": org.assignments,
+        "plans": plans,
+        "rate_tables": tables,
+        "quotas": quotas,
+    }
+
+
+def synthetic_dataset(
+    path,
+    n_txn: int,
+    n_payees: int,
+    *,
+    part_rows: int = 1_000_000,
+    split_share=0.2,
+    seed: int = 0,
+) -> dict[str, pd.DataFrame]:
+    """Write a synthetic company's transactions as Parquet files, part by part.
+
+    The same company as :func:`synthetic_company` (hierarchy, accounts,
+    overlays, plans, rate tables), with the transactions generated and
+    written ``part_rows`` at a time, so that no more than one part is ever
+    in memory: ``path/part-00000.parquet``, ``path/part-00001.parquet``, ...
+    The rows are not those of :func:`synthetic_company` with the same seed
+    (the draws are made part by part), but the same ``seed``, sizes and
+    ``part_rows`` always write the same files.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Directory to write to (created if missing; must hold no
+        ``part-*.parquet`` files yet).
+    n_txn : int
+        Number of transactions, at least 1.
+    n_payees : int
+        Number of payees, at least 8.
+    part_rows : int, default 1_000_000
+        Rows per file (the last file holds the remainder).
+    split_share : float, default 0.2
+        Share of deals on split accounts.
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The small tables: ``payees``, ``assignments``, ``plans``,
+        ``rate_tables``, ``quotas`` (no ``transactions``). Quotas are sized
+        from the expected total amount, so attainments spread around 100 %
+        as in :func:`synthetic_company`.
+
+    Notes
+    -----
+    ``txn_id`` is a unique int64, 1 to ``n_txn`` in file order. Needs
+    pyarrow (``pip install "xlspm[dask]"``).
+    """
+    if n_txn < 1 or part_rows < 1:
+        raise ValueError("n_txn and part_rows must be at least 1")
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = sorted(folder.glob("part-*.parquet"))
+    if stale:
+        raise FileExistsError(
+            f"{folder} already holds {stale[0].name} (and {len(stale) - 1} more "
+            "parts); write the dataset to an empty directory."
+        )
+    rng = np.random.default_rng(seed)
+    org = _organisation(rng, n_payees)
+    plans, tables = _plans()
+    quotas = _quotas(rng, org.payees, org.level, n_txn * MEAN_AMOUNT, org.reps.size)
+    for k, first in enumerate(range(0, n_txn, part_rows)):
+        rows = min(part_rows, n_txn - first)
+        part, _ = _transactions(rng, org, rows, split_share, first_id=first + 1)
+        part.to_parquet(folder / f"part-{k:05d}.parquet", index=False)
+        del part
+    return {
+        "payees": org.payees,
+        "assignments": org.assignments,
+        "plans": plans,
+        "rate_tables": tables,
+        "quotas": quotas,
+    }
+
+
+@dataclass(frozen=True)
+class _Organisation:
+    """Payees and assignments, and what the transactions are drawn from."""
+
+    payees: pd.DataFrame
+    assignments: pd.DataFrame
+    level: np.ndarray
+    ids: np.ndarray
+    reps: np.ndarray
+    pair: np.ndarray
+    n_accounts: int
+    n_specialists: int
+
+
+def _organisation(rng, n_payees) -> _Organisation:
+    """Draw the hierarchy, hires, split accounts and overlay specialists."""
     level, manager = _hierarchy(rng, n_payees)
     ids = np.arange(n_payees) + 100_000
     reps = np.flatnonzero(level == 4)
@@ -238,36 +353,35 @@ def synthetic_company(
         ],
         ignore_index=True,
     )
+    return _Organisation(
+        payees, assignments, level, ids, reps, pair, n_accounts, n_specialists
+    )
+
+
+def _transactions(rng, org: _Organisation, n_txn, split_share, first_id):
+    """Draw ``n_txn`` transactions; return them and their total amount."""
+    ids, reps, pair = org.ids, org.reps, org.pair
     day = np.datetime64(f"{YEAR}-01-01") + rng.integers(0, 365, n_txn)
     home = rng.choice(reps, n_txn)
     is_split = rng.random(n_txn) < split_share
-    account = rng.integers(0, n_accounts, n_txn)
+    account = rng.integers(0, org.n_accounts, n_txn)
     territory = np.where(is_split, np.nan, home.astype(float))
     owner = np.where(is_split, pair[account, 0], home)
     amount = np.round(rng.lognormal(7.3, 1.0, n_txn), 2)
     amount[rng.random(n_txn) < 0.03] *= -1
     transactions = pd.DataFrame(
         {
-            "txn_id": np.arange(n_txn, dtype=np.int64) + 1,
+            "txn_id": np.arange(n_txn, dtype=np.int64) + first_id,
             "date": day,
             "amount": amount,
             "seller": ids[owner],
             "territory": territory,
             "account": np.where(is_split, account, -1 - account),
             "product": np.where(rng.random(n_txn) < 0.25, "NEW", "CORE"),
-            "region": rng.integers(0, n_specialists, n_txn),
+            "region": rng.integers(0, org.n_specialists, n_txn),
         }
     )
-    plans, tables = _plans()
-    quotas = _quotas(rng, payees, level, amount.sum(), reps.size)
-    return {
-        "transactions": transactions,
-        "payees": payees,
-        "assignments": assignments,
-        "plans": plans,
-        "rate_tables": tables,
-        "quotas": quotas,
-    }
+    return transactions, amount.sum()
 
 
 def _quotas(rng, payees, level, total, n_reps):

@@ -191,18 +191,67 @@ def _only_periods(res, periods: list[str]):
     return dataclasses.replace(res, results=rows)
 
 
+def _engine(args) -> str:
+    engine = args.engine or "local"
+    if engine != "dask":
+        for flag, value in (
+            ("--scheduler", args.scheduler),
+            ("--workers", args.workers),
+        ):
+            if value:
+                raise InputError(f"{flag}: needs --engine dask.")
+    return engine
+
+
+def _calculate_dask(book, args):
+    """Run the workbook's plan on Dask (a LocalCluster unless --scheduler)."""
+    from .dask_engine import calculate_dask, connect
+
+    inputs = book.inputs()
+    frame = inputs.pop("transactions")
+    files = book.transactions_files
+    strict = args.strict or _truthy(book.settings.get("strict", ""))
+    precision = str(book.settings.get("precision", "excel")).strip().lower()
+    client = connect(
+        args.scheduler, n_workers=args.workers, memory_limit=args.memory_limit
+    )
+    try:
+        res = calculate_dask(
+            frame if files is None else files,
+            **inputs,
+            strict=strict,
+            precision=precision,
+            bad_rows="error",
+            client=client,
+            first_row=2 if files is not None and len(files) == 1 else 0,
+            progress=not (args.quiet or args.json),
+        )
+    except BaseException:
+        _close(client)
+        raise
+    return res, client
+
+
 def _cmd_calc(args: argparse.Namespace) -> int:
     from ._tables import PlanInputError
     from .render import frame_to_text
     from .report import summary_table, write_report
     from .workbook import locate, read_workbook
 
-    book = None
+    book, client = None, None
     try:
+        engine = _engine(args)
         with _status(args, f"Reading {args.workbook}"):
-            book = read_workbook(args.workbook)
-        with _status(args, "Calculating"):
-            res = _calculate(book, args.strict)
+            book = read_workbook(
+                args.workbook,
+                transactions=args.transactions,
+                load_transactions=engine == "local",
+            )
+        if engine == "dask":
+            res, client = _calculate_dask(book, args)
+        else:
+            with _status(args, "Calculating"):
+                res = _calculate(book, args.strict)
         res = _only_periods(res, args.period or _listed(book.settings.get("periods")))
         with _status(args, f"Writing {args.output}"):
             write_report(res, args.output, source=args.workbook, force=args.force)
@@ -211,6 +260,8 @@ def _cmd_calc(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"error: {locate(problem, layout)}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    finally:
+        _close(client)
     summary = summary_table(res.results)
     if args.json:
         print(
@@ -235,6 +286,16 @@ def _cmd_calc(args: argparse.Namespace) -> int:
             print(f"warning: {locate(warning, book.layout)}")
         print(f"Wrote {args.output}")
     return EXIT_OK
+
+
+def _close(client) -> None:
+    """Close a Dask client, and the LocalCluster if this command started it."""
+    if client is None:
+        return
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -322,6 +383,32 @@ def _parser() -> argparse.ArgumentParser:
         help="report only this period (2026-Q1, 2026-03, 2026); repeatable",
     )
     calc.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    calc.add_argument(
+        "--transactions",
+        metavar="PATH",
+        help="transactions outside the workbook: CSV or Parquet file, directory or "
+        "glob (default: Settings transactions_file, else the sheet)",
+    )
+    calc.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        help="local: one process (default); dask: credit partitions on a Dask "
+        "cluster (needs pip install 'xlspm[dask]')",
+    )
+    calc.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: a LocalCluster on this machine)",
+    )
+    calc.add_argument(
+        "--workers", type=int, help="LocalCluster workers (default: one per core)"
+    )
+    calc.add_argument(
+        "--memory-limit",
+        default="auto",
+        help="memory per LocalCluster worker, e.g. 1GB (default: auto)",
+    )
     calc.add_argument("--json", action="store_true", help="print a JSON summary")
     calc.add_argument("--quiet", action="store_true", help="print nothing on success")
     calc.set_defaults(func=_cmd_calc)

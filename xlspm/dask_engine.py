@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._tables import Problems, normalize
 from ._validation import as_choice
-from .dask_io import id_check, open_transactions, require_dask
+from .dask_io import id_check, is_csv, open_transactions, require_dask
 from .engine import Prepared, _Clock, pay, prepare, slot_range
 from .errors import BackendError
 from .partitions import (
@@ -121,9 +121,7 @@ class DaskCredits:
     def traces(self, res, rows, max_credits=None) -> list[dict]:
         """Return :func:`xlspm.results.trace` dicts for result rows, in one pass."""
         records = [dict(r) for r in rows]
-        found = self._run(
-            partition_traces, records, max_credits, label="Tracing"
-        )
+        found = self._run(partition_traces, records, max_credits, label="Tracing")
         out = []
         for i, row in enumerate(rows):
             count = sum(f[i][0] for f in found if f[i] is not None)
@@ -158,8 +156,13 @@ def _progress(show: bool, label: str, total: int):
         yield lambda: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.progress import TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     bar = Progress(
         TextColumn(f"{label} (partitions)"),
@@ -174,13 +177,14 @@ def _progress(show: bool, label: str, total: int):
         yield lambda: bar.advance(task)
 
 
-def _context(prep: Prepared, assignments, meta, strict, bad_rows, problems):
+def _context(prep: Prepared, assignments, meta, opts, problems):
     """Check the rules and filters against the transaction columns, once."""
     from .engine import read_credit_inputs
 
+    strict, bad_rows, csv_text = opts
     empty = normalize(meta.iloc[:0], "transactions")
     read_credit_inputs(empty, assignments, prep, problems, bad_rows)
-    return PartitionContext(prep, assignments, strict, bad_rows)
+    return PartitionContext(prep, assignments, strict, bad_rows, csv_text)
 
 
 def _messages(pairs) -> list[str]:
@@ -299,10 +303,13 @@ def calculate_dask(
     problems = Problems(strict=strict)
     clock = _Clock()
     with clock("read"):
-        prep = prepare(payees, plans, rate_tables, quotas, hierarchy, problems, precision)
+        prep = prepare(
+            payees, plans, rate_tables, quotas, hierarchy, problems, precision
+        )
         ddf = open_transactions(transactions)
         problems.raise_if_any()
-        ctx = _context(prep, assignments, ddf._meta, strict, bad_rows, problems)
+        opts = (strict, bad_rows, is_csv(transactions))
+        ctx = _context(prep, assignments, ddf._meta, opts, problems)
         parts = ddf.to_delayed()
         offsets = id_check(client, ddf, parts, first_row, problems)
         problems.raise_if_any()
@@ -346,4 +353,3 @@ def _client(client):
                 return default_client()
         return connect(client)
     return client
-

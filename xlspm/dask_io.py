@@ -11,7 +11,14 @@ import pandas as pd
 from ._tables import normalize, rows_text
 from .errors import BackendError, InputError
 
-__all__ = ["id_check", "open_transactions", "require_dask"]
+__all__ = [
+    "id_check",
+    "is_csv",
+    "open_transactions",
+    "read_files",
+    "require_dask",
+    "source_files",
+]
 
 EXTRA = 'pip install "xlspm[dask]"'
 PARQUET = (".parquet", ".pq")
@@ -29,8 +36,8 @@ def require_dask() -> None:
         ) from exc
 
 
-def _files(source) -> list[Path]:
-    """Expand a path, glob, directory or list into data files."""
+def source_files(source) -> list[Path]:
+    """Expand a path, glob, directory or list into data files (in name order)."""
     items = source if isinstance(source, (list, tuple)) else [source]
     files: list[Path] = []
     for item in items:
@@ -56,15 +63,15 @@ def _files(source) -> list[Path]:
             files.append(Path(text))
         else:
             raise InputError(f"transactions: {text!r} not found.")
-    kinds = {"parquet" if f.suffix.lower() in PARQUET else f.suffix.lower() for f in files}
+    kinds = {
+        "parquet" if f.suffix.lower() in PARQUET else f.suffix.lower() for f in files
+    }
     if not kinds <= {"parquet", ".csv"}:
         raise InputError(
             f"transactions: {sorted(kinds)}: expected .parquet or .csv files."
         )
     if len(kinds) > 1:
-        raise InputError(
-            "transactions: mixes .parquet and .csv files; use one format."
-        )
+        raise InputError("transactions: mixes .parquet and .csv files; use one format.")
     return files
 
 
@@ -95,11 +102,9 @@ def open_transactions(source, *, blocksize="64MB", npartitions=None):
     if isinstance(source, pd.DataFrame):
         n = npartitions or max(1, -(-len(source) // 1_000_000))
         return dd.from_pandas(source, npartitions=n, sort=False)
-    files = _files(source)
+    files = source_files(source)
     if files[0].suffix.lower() == ".csv":
-        return dd.read_csv(
-            [str(f) for f in files], dtype=str, blocksize=blocksize
-        )
+        return dd.read_csv([str(f) for f in files], dtype=str, blocksize=blocksize)
     try:
         return dd.read_parquet([str(f) for f in files])
     except ImportError as exc:
@@ -108,9 +113,34 @@ def open_transactions(source, *, blocksize="64MB", npartitions=None):
         ) from exc
 
 
+def is_csv(source) -> bool:
+    """Return whether ``source`` names CSV files (read as text by Dask)."""
+    if isinstance(source, (str, Path, list, tuple)):
+        return source_files(source)[0].suffix.lower() == ".csv"
+    return False
+
+
+def read_files(files) -> pd.DataFrame:
+    """Read CSV or Parquet files with pandas, one after the other (no Dask)."""
+    frames = []
+    for f in files:
+        if f.suffix.lower() == ".csv":
+            frames.append(pd.read_csv(f, dtype={"txn_id": str}))
+            continue
+        try:
+            frames.append(pd.read_parquet(f))
+        except ImportError as exc:
+            raise BackendError(
+                "reading Parquet needs pyarrow; pip install pyarrow, or use CSV."
+            ) from exc
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
 def _id_column(ddf) -> str:
-    names = {normalize(ddf._meta.iloc[:0], "transactions").columns[i]: c
-             for i, c in enumerate(ddf.columns)}
+    names = {
+        normalize(ddf._meta.iloc[:0], "transactions").columns[i]: c
+        for i, c in enumerate(ddf.columns)
+    }
     if "txn_id" not in names:
         raise InputError(
             "transactions: missing column txn_id; the columns are "
@@ -171,7 +201,10 @@ def id_check(client, ddf, parts, first_row: int, problems) -> np.ndarray:
         return offsets
     meta = _keyed(ddf._meta.iloc[:0], col, 0)
     keyed = dd.from_delayed(
-        [dask.delayed(_keyed)(p, col, int(o)) for p, o in zip(parts, offsets)],
+        [
+            dask.delayed(_keyed)(p, col, int(o))
+            for p, o in zip(parts, offsets, strict=True)
+        ],
         meta=meta,
     )
     dups = keyed.shuffle("key").map_partitions(_repeats, meta=meta)
@@ -185,7 +218,7 @@ def id_check(client, ddf, parts, first_row: int, problems) -> np.ndarray:
 
 
 def _disjoint(stats: pd.DataFrame) -> bool:
-    """True when every partition is clean and their id ranges do not overlap."""
+    """Return whether every partition is clean and no id ranges overlap."""
     full = stats[stats["rows"] > 0]
     if full.empty:
         return True
@@ -193,7 +226,9 @@ def _disjoint(stats: pd.DataFrame) -> bool:
         return False
     order = full.sort_values("lo", key=lambda s: s.map(_sort_key))
     lo, hi = order["lo"].tolist(), order["hi"].tolist()
-    return all(_sort_key(h) < _sort_key(nxt) for h, nxt in zip(hi, lo[1:]))
+    return all(
+        _sort_key(h) < _sort_key(nxt) for h, nxt in zip(hi[:-1], lo[1:], strict=True)
+    )
 
 
 def _sort_key(value):

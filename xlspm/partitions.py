@@ -24,6 +24,7 @@ __all__ = [
     "PartOutput",
     "PartitionContext",
     "credit_partition",
+    "infer_numbers",
     "merge_outputs",
     "partition_credits_of",
     "partition_traces",
@@ -40,6 +41,26 @@ class PartitionContext:
     assignments: object  # DataFrame or None
     strict: bool
     bad_rows: str
+    csv_text: bool = False  # columns read as text: infer numbers like pandas
+
+
+def infer_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns whose every filled cell is a number into numbers.
+
+    What ``pandas.read_csv`` infers for a file, done per partition (CSV is
+    read as text so that partitions cannot disagree on types); ``txn_id``
+    stays text, as in the single-machine reader.
+    """
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if str(name).strip().lower() == "txn_id" or col.dtype.kind in "iufbM":
+            continue
+        filled = col.notna()
+        values = pd.to_numeric(col, errors="coerce")
+        if filled.any() and values[filled].notna().all():
+            out[name] = values
+    return frame.assign(**out) if out else frame
 
 
 @dataclass
@@ -61,6 +82,8 @@ class PartOutput:
 def _credit(frame: pd.DataFrame, ctx: PartitionContext, first_row: int):
     """Run the engine's reading and crediting on one partition."""
     frame = frame.set_axis(pd.RangeIndex(first_row, first_row + len(frame)))
+    if ctx.csv_text:
+        frame = infer_numbers(frame)
     problems = Problems(strict=ctx.strict)
     txns, rules, comp_filter, filters = read_credit_inputs(
         frame, ctx.assignments, ctx.prep, problems, ctx.bad_rows
@@ -105,9 +128,7 @@ def credit_partition(
     sums = _aggregate(arrays, prep.book, prep.people, prep.plan, *filt, slot_info)
     firsts = slot_info[0]
     kinds = [KINDS.index(c.period) for c in prep.book.components]
-    out.buckets = [
-        (firsts[k], s, n) for k, (s, n) in zip(kinds, sums, strict=True)
-    ]
+    out.buckets = [(firsts[k], s, n) for k, (s, n) in zip(kinds, sums, strict=True)]
     if txns.day.size:
         out.day_min, out.day_max = int(txns.day.min()), int(txns.day.max())
     out.credits = int(arrays.txn.size)
@@ -118,7 +139,7 @@ def credit_partition(
 
 def _add_bucket(a, b):
     """Add two (first period, sums, counts) blocks over the union of periods."""
-    (fa, sa, ca), (fb, sb, cb) = a, b
+    (fa, sa, _), (fb, sb, _) = a, b
     if sb.shape[1] == 0:
         return a
     if sa.shape[1] == 0:

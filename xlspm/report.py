@@ -238,6 +238,11 @@ def _trace_texts(res):
     from .results import trace_row
 
     head = res.results.head(TRACE_LIMIT)
+    if res.partitions is not None:  # Dask: one pass over the partitions
+        rows = [row for _, row in head.iterrows()]
+        for row, t in zip(rows, res.partitions.traces(res, rows, 20), strict=True):
+            yield row, render(t)
+        return
     for payee, rows in head.groupby("payee_id", sort=False):
         credits = res.credits_of(payee)
         for _, row in rows.iterrows():
@@ -270,6 +275,22 @@ def _trace_rows(res) -> pd.DataFrame:
         )
     return pd.DataFrame(
         rows, columns=["payee_id", "component", "period", "step", "explanation"]
+    )
+
+
+def _credits(res) -> pd.DataFrame:
+    """Return the credits, or for a Dask run a note on where they are."""
+    if res.partitions is None:
+        return res.credits
+    return pd.DataFrame(
+        {
+            "note": [
+                f"{res.credit_count:,} credits were made on Dask and stay in the "
+                "transaction partitions. The Trace sheet lists the credits behind "
+                "each traced row; in Python, Results.credits_of(payee_id) and "
+                "xlspm.explain gather one payee's."
+            ]
+        }
     )
 
 
@@ -322,7 +343,7 @@ def write_report(res, path, *, source=None, force: bool = False) -> Path:
         _table(book, "Summary", summary_table(res.results), fmt)
         _table(book, "Results", res.results, fmt)
         _statements(book, res.results, fmt)
-        _table(book, "Credits", res.credits, fmt)
+        _table(book, "Credits", _credits(res), fmt)
         _table(book, "Trace", _trace_rows(res), fmt)
         _table(book, "Issues", _issues(res), fmt)
         if res.book is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._tables import PlanInputError
+from .errors import InputError, XlspmError
 
 __all__ = ["SHEETS", "Workbook", "column_letter", "locate", "read_workbook"]
 
@@ -61,6 +62,7 @@ class Workbook:
     layout: dict[str, tuple[str, dict[str, str]]]  # table -> (sheet, column letters)
     settings: dict[str, object] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    transactions_files: list | None = None  # external files, when named
 
     def inputs(self) -> dict[str, pd.DataFrame]:
         """Return the keyword arguments of :func:`xlspm.calculate`."""
@@ -216,13 +218,20 @@ def _settings(frame: pd.DataFrame | None) -> dict[str, object]:
     return {_squash(k): v for k, v in zip(frame[key], frame[value], strict=True) if k}
 
 
-def read_workbook(path) -> Workbook:
+def read_workbook(path, *, transactions=None, load_transactions=True) -> Workbook:
     """Read and check a comp-plan workbook.
 
     Parameters
     ----------
     path : str or path-like
         The ``.xlsx`` file (only read; never modified).
+    transactions : str, optional
+        Transactions outside the workbook (CSV or Parquet file, directory or
+        glob; relative to the current directory), instead of Settings
+        ``transactions_file`` (relative to the workbook) or the sheet.
+    load_transactions : bool, default True
+        Read external transactions into ``tables``; False only locates them
+        (``transactions_files``), for the Dask engine.
 
     Returns
     -------
@@ -267,7 +276,7 @@ def read_workbook(path) -> Workbook:
                 book.get_sheet_by_name(sheet_name), sheet_name, problems
             )
         else:
-            if required:
+            if required and table != "transactions":
                 problems.append(
                     f"{shown}: missing sheet (or Excel Table); the "
                     f"workbook has {', '.join(book.sheet_names)}."
@@ -294,45 +303,59 @@ def read_workbook(path) -> Workbook:
             tables[table] = frame
             layout[table] = (sheet_name, letters)
     settings = _settings(tables.get("settings"))
-    notes = _external_transactions(path, settings, tables, layout, problems)
+    notes, files = _external_transactions(
+        path, settings, tables, layout, problems, transactions, load_transactions
+    )
+    if files is None and "transactions" not in tables:
+        problems.append(
+            "Transactions: missing sheet (or Excel Table, or Settings "
+            f"transactions_file); the workbook has {', '.join(book.sheet_names)}."
+        )
     notes += _percent_splits(tables, layout)
     if problems:
         raise PlanInputError(problems)
-    return Workbook(path, tables, layout, settings, notes)
+    return Workbook(path, tables, layout, settings, notes, files)
 
 
-def _external_transactions(path: Path, settings, tables, layout, problems) -> list[str]:
-    """Load transactions from the CSV or Parquet file named in Settings."""
-    name = str(settings.get("transactionsfile") or "").strip()
+def _external_transactions(
+    path: Path, settings, tables, layout, problems, override=None, load=True
+):
+    """Find (and unless ``load`` is False, read) external transactions.
+
+    ``override`` (the command line's ``--transactions``, relative to the
+    current directory) wins over Settings ``transactions_file`` (relative to
+    the workbook). Either may name a CSV or Parquet file, a directory of
+    them, or a glob. Returns (notes, source files or None).
+    """
+    from .dask_io import read_files, source_files
+
+    name = str(override or settings.get("transactionsfile") or "").strip()
     if not name:
-        return []
-    source = (path.parent / name).resolve()
-    if not source.is_file():
-        problems.append(
-            f"Settings: transactions_file {name!r} not found next to "
-            f"the workbook ({source})."
-        )
-        return []
+        return [], None
+    where = "--transactions" if override else "Settings: transactions_file"
+    base = Path.cwd() if override else path.parent
+    target = name if Path(name).is_absolute() else str(base / name)
+    if not any(ch in name for ch in "*?[") and not Path(target).exists():
+        near = "the current directory" if override else "the workbook"
+        problems.append(f"{where} {name!r} not found next to {near} ({target}).")
+        return [], None
     try:
-        if source.suffix.lower() == ".csv":
-            frame = pd.read_csv(source, dtype={"txn_id": str}, keep_default_na=True)
-        elif source.suffix.lower() in (".parquet", ".pq"):
-            frame = pd.read_parquet(source)
-        else:
-            problems.append(
-                f"Settings: transactions_file {name!r} must be .csv or .parquet."
-            )
-            return []
-    except ImportError:
-        problems.append(
-            "Settings: reading Parquet needs pyarrow; run "
-            "pip install pyarrow, or use a .csv file."
-        )
-        return []
-    frame.index = pd.RangeIndex(2, 2 + len(frame))  # line 1 holds the header
+        files = source_files(target)
+    except InputError as exc:
+        problems.append(f"{where} {name!r}: {str(exc).split(': ', 1)[-1]}")
+        return [], None
+    if not load:
+        return [f"Transactions in {name} ({len(files)} file(s))."], files
+    try:
+        frame = read_files(files)
+    except XlspmError as exc:
+        problems.append(f"{where} {name!r}: {str(exc).split(': ', 1)[-1]}")
+        return [], None
+    first = 2 if len(files) == 1 else 0  # one file: its line numbers
+    frame.index = pd.RangeIndex(first, first + len(frame))
     tables["transactions"] = frame
-    layout["transactions"] = (source.name, {})
-    return [f"Transactions read from {source.name} ({len(frame):,} rows)."]
+    layout["transactions"] = (files[0].name if len(files) == 1 else name, {})
+    return [f"Transactions read from {name} ({len(frame):,} rows)."], files
 
 
 def _percent_splits(tables, layout) -> list[str]:

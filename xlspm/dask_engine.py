@@ -24,7 +24,7 @@ import pandas as pd
 from ._tables import Problems, normalize
 from ._validation import as_choice
 from .dask_io import id_check, is_csv, open_transactions, require_dask
-from .engine import Prepared, _Clock, pay, prepare, slot_range
+from .engine import Prepared, _Clock, combine_rejected, pay, prepare, slot_range
 from .errors import BackendError
 from .partitions import (
     PartitionContext,
@@ -200,12 +200,6 @@ def _messages(pairs) -> list[str]:
     return seen
 
 
-def _rejected(frames) -> pd.DataFrame:
-    """Rejected rows of all partitions, in dataset order."""
-    frame = pd.concat(frames, ignore_index=True)
-    return frame.sort_values("row", kind="stable", ignore_index=True)
-
-
 def _dense(total, prep: Prepared, firsts, counts) -> list:
     """Per component, the summed blocks placed on the global periods."""
     n = len(prep.people.ids)
@@ -324,10 +318,7 @@ def calculate_dask(
         firsts, counts = slot_range(total.day_min, total.day_max)
         buckets = _dense(total, prep, firsts, counts)
         results = pay(prep, buckets, (firsts, counts, None), problems, precision)
-    rejected = pd.concat(
-        [_rejected(total.rejected_read), _rejected(total.rejected_credit)],
-        ignore_index=True,
-    )
+    rejected = combine_rejected(total.rejected_read, total.rejected_credit)
     timings = dict(clock.seconds)
     timings["partitions"] = float(total.parts)
     return Results(

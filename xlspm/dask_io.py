@@ -206,6 +206,7 @@ def id_check(client, ddf, parts, first_row: int, problems) -> np.ndarray:
             for p, o in zip(parts, offsets, strict=True)
         ],
         meta=meta,
+        verify_meta=False,
     )
     dups = keyed.shuffle("key").map_partitions(_repeats, meta=meta)
     found = client.compute(dups).result().sort_values("row")

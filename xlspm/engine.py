@@ -29,7 +29,14 @@ from .plans import read_plans, read_quotas, read_rate_tables
 from .results import Results
 from .rules import read_rules
 
-__all__ = ["Prepared", "calculate", "pay", "prepare", "read_credit_inputs"]
+__all__ = [
+    "Prepared",
+    "calculate",
+    "combine_rejected",
+    "pay",
+    "prepare",
+    "read_credit_inputs",
+]
 
 MONTHS_PER = (1, 3, 12)  # months per period, in KINDS order
 
@@ -245,7 +252,7 @@ def calculate(
         )
     with clock("pay"):
         results = pay(prep, buckets, slot_info, problems, precision)
-    rejected = pd.concat([txns.rejected, unassigned], ignore_index=True)
+    rejected = combine_rejected([txns.rejected], [unassigned])
     make = functools.partial(
         credits_frame, txns=txns, payees=prep.people, rules=rules, extra=prep.extra
     )
@@ -260,6 +267,20 @@ def calculate(
         make,
         timings,
     )
+
+
+def combine_rejected(read_frames, credit_frames) -> pd.DataFrame:
+    """Rejected rows: those the reader refused, then those nobody is credited.
+
+    Each group in row order (frames from several partitions come in any
+    order); ``table`` and ``reason`` as text.
+    """
+    parts = [
+        pd.concat(frames, ignore_index=True).sort_values("row", kind="stable")
+        for frames in (read_frames, credit_frames)
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.astype({"table": "str", "reason": "str"})
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class PartOutput:
     credits: int = 0
     rejected_read: list = field(default_factory=list)
     rejected_credit: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (first row, message)
     warnings: list = field(default_factory=list)
     parts: int = 1
 
@@ -121,7 +121,7 @@ def credit_partition(
             frame, ctx, first_row
         )
     except PlanInputError as exc:
-        out.errors = list(exc.problems)
+        out.errors = [(first_row, m) for m in exc.problems]
         return out
     prep = ctx.prep
     slot_info = _slots(txns)
@@ -133,7 +133,8 @@ def credit_partition(
         out.day_min, out.day_max = int(txns.day.min()), int(txns.day.max())
     out.credits = int(arrays.txn.size)
     out.rejected_read, out.rejected_credit = [txns.rejected], [unassigned]
-    out.errors, out.warnings = list(problems.errors), list(problems.warnings)
+    out.errors = [(first_row, m) for m in problems.errors]
+    out.warnings = [(first_row, m) for m in problems.warnings]
     return out
 
 

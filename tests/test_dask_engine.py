@@ -30,7 +30,7 @@ def client():
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         Client(cluster) as c,
     ):
@@ -181,6 +181,26 @@ def test_missing_dask_names_the_extra(monkeypatch, company):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(xlspm.BackendError, match=r'pip install "xlspm\[dask\]"'):
         calculate_dask(company["transactions"], **_small(company))
+
+
+def test_connect_starts_a_limited_local_cluster(company):
+    import os
+
+    from xlspm.dask_engine import connect
+
+    client = connect(n_workers=1, memory_limit="700MB")
+    try:
+        info = client.scheduler_info()["workers"]
+        assert [w["memory_limit"] for w in info.values()] == [700_000_000]
+        env = client.run(lambda: os.environ.get("NUMBA_NUM_THREADS"))
+        assert list(env.values()) == ["1"]
+        assert client.scheduler.address.startswith("tcp://127.0.0.1:")
+        res = calculate_dask(company["transactions"], **_small(company), client=client)
+        assert res.results.equals(xlspm.calculate(**company).results)
+    finally:
+        cluster = client.cluster
+        client.close()
+        cluster.close()
 
 
 def test_merging_partitions_is_order_independent():

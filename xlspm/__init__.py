@@ -8,6 +8,8 @@ Tier engine
     :func:`tiered_payout`, :func:`tier_rate`, :func:`tier_index`, :class:`RateTable`
 Plan engine
     :func:`calculate` -> :class:`Results`, :func:`explain`
+Dask engine (``pip install "xlspm[dask]"``)
+    :func:`calculate_dask` (same results, transactions in partitions)
 Reconciliation
     :func:`reconcile` -> :class:`ReconResult`, :func:`to_cents`
 Backends
@@ -19,6 +21,7 @@ Errors
 
 from ._tables import PlanInputError
 from .backend import available_backends, get_backend, set_backend, use_backend
+from .dask_engine import calculate_dask
 from .engine import calculate
 from .errors import BackendError, InputError, TierTableError, XlspmError
 from .numerics import excel_round, ieee_round, round_half_away, snap15, to_cents
@@ -40,6 +43,7 @@ __all__ = [
     "__version__",
     "available_backends",
     "calculate",
+    "calculate_dask",
     "excel_round",
     "explain",
     "get_backend",

@@ -55,6 +55,16 @@ def connect(scheduler=None, *, n_workers=None, memory_limit="auto"):
     memory_limit : str or int, default "auto"
         Per LocalCluster worker, e.g. ``"1GB"``: Dask spills to disk, then
         pauses, then restarts a worker that goes past it.
+
+    Returns
+    -------
+    distributed.Client
+        Close it (and ``client.cluster``) when done; the CLI does.
+
+    Raises
+    ------
+    BackendError
+        Dask is not installed, or the scheduler cannot be reached.
     """
     require_dask()
     from distributed import Client, LocalCluster
@@ -74,8 +84,9 @@ def connect(scheduler=None, *, n_workers=None, memory_limit="auto"):
         threads_per_worker=1,
         memory_limit=memory_limit,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",
         processes=True,
+        env={"NUMBA_NUM_THREADS": "1"},  # one core per worker: workers share cores
     )
     return Client(cluster)
 

@@ -220,12 +220,13 @@ def partition_traces(frame, ctx, first_row, rows, max_credits) -> list:
     _p, txns, rules, _f, arrays, _u = _credit(frame, ctx, first_row)
     res = types.SimpleNamespace(book=ctx.prep.book)
     out = [None] * len(rows)
-    payees = list(dict.fromkeys(r["payee_id"] for r in rows))
-    for pid, idx in _by_payee(arrays, ctx.prep.people, payees):
+    wanted: dict = {}
+    for i, row in enumerate(rows):
+        wanted.setdefault(row["payee_id"], []).append(i)
+    for pid, idx in _by_payee(arrays, ctx.prep.people, list(wanted)):
         credits = _frame_of(arrays, idx, txns, ctx, rules)
-        for i, row in enumerate(rows):
-            if row["payee_id"] == pid:
-                kept = trace_row(res, row, credits)["credits"]
-                head = kept if max_credits is None else kept.head(max_credits)
-                out[i] = (len(kept), head)
+        for i in wanted[pid]:
+            kept = trace_row(res, rows[i], credits)["credits"]
+            head = kept if max_credits is None else kept.head(max_credits)
+            out[i] = (len(kept), head)
     return out

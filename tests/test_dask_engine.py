@@ -83,10 +83,14 @@ def test_results_equal_single_machine_to_the_cent(client, company, tmp_path, bou
         assert any("4321" in w for w in res.warnings)
 
 
-def test_payouts_in_cents_and_totals(client, company, tmp_path):
+def test_payouts_in_cents_and_totals(client, company, tmp_path, capsys):
     ref = xlspm.calculate(**company).results
     folder = _write_parts(company["transactions"], tmp_path / "t", [0, 3_001, 6_000])
-    res = calculate_dask(str(folder / "*.parquet"), **_small(company), client=client)
+    glob = str(folder / "*.parquet")
+    res = calculate_dask(glob, **_small(company), client=client, progress=True)
+    err = capsys.readouterr().err
+    assert "Crediting (partitions)" in err
+    assert "2/2" in err
     cents = np.round(res.results["payout_due"].to_numpy() * 100)
     assert np.array_equal(cents, np.round(ref["payout_due"].to_numpy() * 100))
     assert res.results["credited"].sum() == ref["credited"].sum()

@@ -175,13 +175,14 @@ def _progress(show: bool, label: str, total: int):
         TimeElapsedColumn,
     )
 
+    console = Console(stderr=True)
     bar = Progress(
         TextColumn(f"{label} (partitions)"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
+        console=console,
+        transient=console.is_terminal,  # in a log: the final count stays
     )
     with bar:
         task = bar.add_task(label, total=total)

@@ -248,8 +248,8 @@ def test_cli_on_an_existing_scheduler_equals_local(client, tmp_path, capsys):
     assert main(["calc", str(book), "-o", str(local), "--quiet"]) == 0
     argv = ["calc", str(book), "-o", str(dask), "--engine", "dask"]
     assert main([*argv, "--scheduler", address, "--json"]) == 0
-    a = pd.read_excel(local, sheet_name=None)
-    b = pd.read_excel(dask, sheet_name=None)
+    a = pd.read_excel(local, sheet_name=None, engine="openpyxl")
+    b = pd.read_excel(dask, sheet_name=None, engine="openpyxl")
     for sheet in ("Results", "Trace", "Issues", "Statements"):
         pd.testing.assert_frame_equal(a[sheet], b[sheet])
     assert b["Credits"].iloc[0, 0].startswith(f"{len(a['Credits']):,} credits")

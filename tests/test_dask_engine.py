@@ -207,6 +207,29 @@ def test_connect_starts_a_limited_local_cluster(company):
         cluster.close()
 
 
+def _die(frame):
+    import os
+
+    os._exit(1)  # a worker killed mid-task (as the nanny does past its memory)
+
+
+def test_a_lost_worker_is_a_clear_error(company):
+    import dask
+    import dask.dataframe as dd
+
+    txns = company["transactions"]
+    ddf = dd.from_delayed([dask.delayed(_die)(txns)], meta=txns.iloc[:0])
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(
+            n_workers=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as one,
+        pytest.raises(xlspm.BackendError, match=r"Dask lost a worker.*--memory-limit"),
+    ):
+        calculate_dask(ddf, **_small(company), client=one)
+
+
 def test_merging_partitions_is_order_independent():
     rng = np.random.default_rng(5)
     outs = []

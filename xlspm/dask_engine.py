@@ -16,6 +16,7 @@ Dask is optional: ``pip install "xlspm[dask]"``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,10 +116,9 @@ class DaskCredits:
         futures = self.client.compute(tasks)
         results = [None] * len(futures)
         index = {f.key: i for i, f in enumerate(futures)}
-        with _progress(self.progress, label, len(futures)) as advance:
-            for fut in _as_completed(futures):
-                results[index[fut.key]] = fut.result()
-                fut.release()
+        with lost_workers(), _progress(self.progress, label, len(futures)) as advance:
+            for fut, value in _finished(futures):
+                results[index[fut.key]] = value
                 advance()
         return results
 
@@ -154,10 +154,32 @@ def _ordered(frames) -> pd.DataFrame:
     return frame.iloc[order].drop(columns="_row").reset_index(drop=True)
 
 
-def _as_completed(futures):
+def _finished(futures):
+    """Yield (future, result) as the futures finish, releasing each."""
     from distributed import as_completed
 
-    return as_completed(futures)
+    for fut in as_completed(futures):
+        value = fut.result()
+        fut.release()
+        yield fut, value
+
+
+@contextlib.contextmanager
+def lost_workers():
+    """Turn a worker lost mid-computation into a :class:`BackendError`."""
+    from concurrent.futures import CancelledError
+
+    from distributed.scheduler import KilledWorker
+
+    try:
+        yield
+    except (KilledWorker, CancelledError) as exc:
+        raise BackendError(
+            f"Dask lost a worker ({type(exc).__name__}: {exc}); most often a "
+            "worker ran out of memory. Give workers more memory (--memory-limit) "
+            "or use smaller partitions (about 250,000 rows per Parquet file for "
+            "1 GB workers)."
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -196,7 +218,8 @@ def _context(prep: Prepared, assignments, meta, opts, problems):
     strict, bad_rows, csv_text = opts
     empty = normalize(meta.iloc[:0], "transactions")
     read_credit_inputs(empty, assignments, prep, problems, bad_rows)
-    return PartitionContext(prep, assignments, strict, bad_rows, csv_text)
+    lean = dataclasses.replace(prep, quota_map={})  # quotas are paid on the client
+    return PartitionContext(lean, assignments, strict, bad_rows, csv_text)
 
 
 def _messages(pairs) -> list[str]:
@@ -243,9 +266,7 @@ def _credit_all(client, parts, offsets, ctx, progress):
     total = None
     futures = client.compute(tasks)
     with _progress(progress, "Crediting", len(futures)) as advance:
-        for fut in _as_completed(futures):
-            out = fut.result()
-            fut.release()
+        for _fut, out in _finished(futures):
             total = merge_outputs(total, out)
             advance()
     return total, credits
@@ -317,9 +338,10 @@ def calculate_dask(
         opts = (strict, bad_rows, is_csv(transactions))
         ctx = _context(prep, assignments, ddf._meta, opts, problems)
         parts = ddf.to_delayed()
-        offsets = id_check(client, ddf, parts, first_row, problems)
+        with lost_workers():
+            offsets = id_check(client, ddf, parts, first_row, problems)
         problems.raise_if_any()
-    with clock("credit"):
+    with clock("credit"), lost_workers():
         total, credits = _credit_all(client, parts, offsets, ctx, progress)
     errors = _messages(total.errors)
     if errors:

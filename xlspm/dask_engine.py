@@ -24,8 +24,16 @@ import pandas as pd
 
 from ._tables import Problems, normalize
 from ._validation import as_choice
-from .dask_io import id_check, is_csv, open_transactions, require_dask
-from .engine import Prepared, _Clock, combine_rejected, pay, prepare, slot_range
+from .dask_io import id_check, open_source, require_dask
+from .engine import (
+    Prepared,
+    _Clock,
+    combine_rejected,
+    pay,
+    prepare,
+    read_credit_inputs,
+    slot_range,
+)
 from .errors import BackendError
 from .partitions import (
     PartitionContext,
@@ -103,9 +111,15 @@ class DaskCredits:
     progress: bool = False
     _ctx_future: object = field(default=None, repr=False)
 
-    def _run(self, fn, *args, label: str):
-        """Run ``fn(partition, ctx, first_row, *args)`` on every partition."""
+    def each(self, fn, *args, label: str):
+        """Run ``fn(partition, ctx, first_row, *args)`` on every partition.
+
+        Yields (partition number, result) as partitions finish; each result
+        is released on the workers once yielded. A lost worker raises
+        :class:`BackendError`.
+        """
         import dask
+        from distributed import as_completed
 
         if self._ctx_future is None:
             self._ctx_future = self.client.scatter(self.ctx, broadcast=True)
@@ -114,12 +128,19 @@ class DaskCredits:
             for part, off in zip(self.parts, self.offsets, strict=True)
         ]
         futures = self.client.compute(tasks)
-        results = [None] * len(futures)
         index = {f.key: i for i, f in enumerate(futures)}
         with lost_workers(), _progress(self.progress, label, len(futures)) as advance:
-            for fut, value in _finished(futures):
-                results[index[fut.key]] = value
+            for fut in as_completed(futures):
+                value = fut.result()
+                fut.release()
+                yield index[fut.key], value
                 advance()
+
+    def _run(self, fn, *args, label: str) -> list:
+        """Return ``fn``'s result for every partition, in partition order."""
+        results = [None] * len(self.parts)
+        for i, value in self.each(fn, *args, label=label):
+            results[i] = value
         return results
 
     def credits_of(self, payee_id) -> pd.DataFrame:
@@ -152,16 +173,6 @@ def _ordered(frames) -> pd.DataFrame:
     rollup = (frame["credit_type"] == "rollup").to_numpy()
     order = np.lexsort((frame["_row"].to_numpy(), rollup))
     return frame.iloc[order].drop(columns="_row").reset_index(drop=True)
-
-
-def _finished(futures):
-    """Yield (future, result) as the futures finish, releasing each."""
-    from distributed import as_completed
-
-    for fut in as_completed(futures):
-        value = fut.result()
-        fut.release()
-        yield fut, value
 
 
 @contextlib.contextmanager
@@ -213,8 +224,6 @@ def _progress(show: bool, label: str, total: int):
 
 def _context(prep: Prepared, assignments, meta, opts, problems):
     """Check the rules and filters against the transaction columns, once."""
-    from .engine import read_credit_inputs
-
     strict, bad_rows, csv_text = opts
     empty = normalize(meta.iloc[:0], "transactions")
     read_credit_inputs(empty, assignments, prep, problems, bad_rows)
@@ -253,22 +262,14 @@ def _dense(total, prep: Prepared, firsts, counts) -> list:
 
 
 def _credit_all(client, parts, offsets, ctx, progress):
-    """Credit every partition on the cluster; return the merged output."""
-    credits = DaskCredits(client, parts, offsets, ctx, progress)
-    import dask
+    """Credit every partition on the cluster; return the merged output.
 
-    future = client.scatter(ctx, broadcast=True)
-    credits._ctx_future = future
-    tasks = [
-        dask.delayed(credit_partition)(p, future, int(o))
-        for p, o in zip(parts, offsets, strict=True)
-    ]
+    Partition outputs are added as they arrive, so the client holds one sum.
+    """
+    credits = DaskCredits(client, parts, offsets, ctx, progress)
     total = None
-    futures = client.compute(tasks)
-    with _progress(progress, "Crediting", len(futures)) as advance:
-        for _fut, out in _finished(futures):
-            total = merge_outputs(total, out)
-            advance()
+    for _i, out in credits.each(credit_partition, label="Crediting"):
+        total = merge_outputs(total, out)
     return total, credits
 
 
@@ -333,15 +334,15 @@ def calculate_dask(
         prep = prepare(
             payees, plans, rate_tables, quotas, hierarchy, problems, precision
         )
-        ddf = open_transactions(transactions)
+        ddf, csv_text = open_source(transactions)
         problems.raise_if_any()
-        opts = (strict, bad_rows, is_csv(transactions))
+        opts = (strict, bad_rows, csv_text)
         ctx = _context(prep, assignments, ddf._meta, opts, problems)
         parts = ddf.to_delayed()
         with lost_workers():
             offsets = id_check(client, ddf, parts, first_row, problems)
         problems.raise_if_any()
-    with clock("credit"), lost_workers():
+    with clock("credit"):
         total, credits = _credit_all(client, parts, offsets, ctx, progress)
     errors = _messages(total.errors)
     if errors:
@@ -370,11 +371,10 @@ def calculate_dask(
 
 
 def _client(client):
-    if client is None or isinstance(client, str):
-        if client is None:
-            from distributed import default_client
+    """Return the client to use: given, else the current one, else connect()."""
+    if client is None:
+        from distributed import default_client
 
-            with contextlib.suppress(ValueError):
-                return default_client()
-        return connect(client)
-    return client
+        with contextlib.suppress(ValueError):
+            return default_client()
+    return connect(client)

@@ -13,7 +13,7 @@ from .errors import BackendError, InputError
 
 __all__ = [
     "id_check",
-    "is_csv",
+    "open_source",
     "open_transactions",
     "read_files",
     "require_dask",
@@ -36,8 +36,11 @@ def require_dask() -> None:
         ) from exc
 
 
-def source_files(source) -> list[Path]:
-    """Expand a path, glob, directory or list into data files (in name order)."""
+def source_files(source, label: str = "transactions") -> list[Path]:
+    """Expand a path, glob, directory or list into data files (in name order).
+
+    ``label`` starts every error message (e.g. the Settings cell or option).
+    """
     items = source if isinstance(source, (list, tuple)) else [source]
     files: list[Path] = []
     for item in items:
@@ -45,7 +48,7 @@ def source_files(source) -> list[Path]:
         if any(ch in text for ch in "*?["):
             matched = sorted(Path(p) for p in glob.glob(text))
             if not matched:
-                raise InputError(f"transactions: no file matches {text!r}.")
+                raise InputError(f"{label}: no file matches {text!r}.")
             files += matched
         elif Path(text).is_dir():
             inside = sorted(
@@ -55,23 +58,20 @@ def source_files(source) -> list[Path]:
             )
             if not inside:
                 raise InputError(
-                    f"transactions: the directory {text!r} holds no .parquet or "
-                    ".csv files."
+                    f"{label}: the directory {text!r} holds no .parquet or .csv files."
                 )
             files += inside
         elif Path(text).is_file():
             files.append(Path(text))
         else:
-            raise InputError(f"transactions: {text!r} not found.")
+            raise InputError(f"{label}: {text!r} not found.")
     kinds = {
         "parquet" if f.suffix.lower() in PARQUET else f.suffix.lower() for f in files
     }
     if not kinds <= {"parquet", ".csv"}:
-        raise InputError(
-            f"transactions: {sorted(kinds)}: expected .parquet or .csv files."
-        )
+        raise InputError(f"{label}: {sorted(kinds)}: expected .parquet or .csv files.")
     if len(kinds) > 1:
-        raise InputError("transactions: mixes .parquet and .csv files; use one format.")
+        raise InputError(f"{label}: mixes .parquet and .csv files; use one format.")
     return files
 
 
@@ -94,30 +94,28 @@ def open_transactions(source, *, blocksize="64MB", npartitions=None):
     CSV columns are read as text and parsed by the engine (a bad cell is a
     located error or a rejected row, as in :func:`xlspm.calculate`).
     """
+    return open_source(source, blocksize=blocksize, npartitions=npartitions)[0]
+
+
+def open_source(source, *, blocksize="64MB", npartitions=None):
+    """Return ``(dask DataFrame, read as CSV text)``; see :func:`open_transactions`."""
     require_dask()
     import dask.dataframe as dd
 
     if isinstance(source, dd.DataFrame):
-        return source
+        return source, False
     if isinstance(source, pd.DataFrame):
         n = npartitions or max(1, -(-len(source) // 1_000_000))
-        return dd.from_pandas(source, npartitions=n, sort=False)
-    files = source_files(source)
-    if files[0].suffix.lower() == ".csv":
-        return dd.read_csv([str(f) for f in files], dtype=str, blocksize=blocksize)
+        return dd.from_pandas(source, npartitions=n, sort=False), False
+    files = [str(f) for f in source_files(source)]
+    if files[0].lower().endswith(".csv"):
+        return dd.read_csv(files, dtype=str, blocksize=blocksize), True
     try:
-        return dd.read_parquet([str(f) for f in files])
+        return dd.read_parquet(files), False
     except ImportError as exc:
         raise BackendError(
             f"transactions: reading Parquet needs pyarrow; {EXTRA}."
         ) from exc
-
-
-def is_csv(source) -> bool:
-    """Return whether ``source`` names CSV files (read as text by Dask)."""
-    if isinstance(source, (str, Path, list, tuple)):
-        return source_files(source)[0].suffix.lower() == ".csv"
-    return False
 
 
 def read_files(files) -> pd.DataFrame:

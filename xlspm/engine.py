@@ -89,23 +89,22 @@ def _filters(book, txns, problems):
 
 def _slots(txns):
     """Period ids per kind: first id, count, and each transaction's slot."""
-    months = period_ids(txns.day, "month")
-    firsts, counts = [], []
-    slots = np.zeros((len(KINDS), txns.day.size), np.int64)
+    day = txns.day
+    span = (int(day.min()), int(day.max())) if day.size else (1, 0)
+    firsts, counts = slot_range(*span)
+    months = period_ids(day, "month")
+    slots = np.empty((len(KINDS), day.size), np.int64)
     for j, per in enumerate(MONTHS_PER):
-        pid = months // per
-        first = int(pid.min()) if pid.size else 0
-        firsts.append(first)
-        counts.append(int(pid.max()) - first + 1 if pid.size else 0)
-        np.subtract(pid, first, out=slots[j])
+        np.subtract(months // per, firsts[j], out=slots[j])
     return firsts, counts, slots
 
 
 def slot_range(day_min: int, day_max: int):
     """Return ``(firsts, counts)`` per period kind for days ``day_min..day_max``.
 
-    The same periods :func:`_slots` finds for transactions spanning those days
-    (``day_min > day_max`` means no transactions).
+    Period ids grow with the day, so the first and last day's periods bound
+    every transaction's (``day_min > day_max`` means no transactions). Used
+    by :func:`_slots` and, on partition day ranges, by the Dask engine.
     """
     if day_min > day_max:
         return [0] * len(KINDS), [0] * len(KINDS)

@@ -340,16 +340,16 @@ def _external_transactions(
         problems.append(f"{where} {name!r} not found next to {near} ({target}).")
         return [], None
     try:
-        files = source_files(target)
+        files = source_files(target, label=f"{where} {name!r}")
     except InputError as exc:
-        problems.append(f"{where} {name!r}: {str(exc).split(': ', 1)[-1]}")
+        problems.append(str(exc))
         return [], None
     if not load:
         return [f"Transactions in {name} ({len(files)} file(s))."], files
     try:
         frame = read_files(files)
     except XlspmError as exc:
-        problems.append(f"{where} {name!r}: {str(exc).split(': ', 1)[-1]}")
+        problems.append(f"{where} {name!r}: {exc}")
         return [], None
     first = 2 if len(files) == 1 else 0  # one file: its line numbers
     frame.index = pd.RangeIndex(first, first + len(frame))

@@ -1,7 +1,7 @@
 """Dask engine: calculate_dask on Parquet parts vs one process, memory-capped workers.
 
 Each size's transactions are written once as Parquet parts
-(``xlspm.synthetic.synthetic_dataset``, ``--part-rows`` rows per file, one
+(``xlspm.datasets.synthetic.synthetic_dataset``, ``--part-rows`` rows per file, one
 Dask partition per file; timed apart, not counted). The default, 250,000
 rows, keeps 1 GB workers clear of Dask's limits at 100,000 payees: with
 1,000,000-row files a worker peaks near 950 MB (imports and compiled kernels
@@ -14,7 +14,7 @@ Then, each in a fresh interpreter (clean peak memory):
   the directory + ``xlspm.calculate`` (both timed), after a warm-up on 2,000
   transactions; its peak RSS (``ru_maxrss``);
 - Dask: a LocalCluster of ``--workers`` single-threaded worker processes with
-  ``--memory-limit`` each (``xlspm.dask_engine.connect``), warmed up, then
+  ``--memory-limit`` each (``xlspm.distributed.engine.connect``), warmed up, then
   ``calculate_dask`` on the Parquet directory (wall time). Every worker's RSS
   is polled every 0.25 s (``client.run``; the maximum kept per worker, and its
   Linux ``VmHWM``); the client process's peak RSS (it also hosts the
@@ -78,7 +78,7 @@ def _worker_memory() -> tuple[int, int]:
 def _warm_up() -> int:
     """Load xlspm's compiled kernels in this process (run on every worker)."""
     import xlspm
-    from xlspm.synthetic import synthetic_company
+    from xlspm.datasets.synthetic import synthetic_company
 
     return len(xlspm.calculate(**synthetic_company(2000, 50, seed=1)).results)
 
@@ -191,8 +191,8 @@ class _Kills(logging.Handler):
 
 def child_dask(folder: Path, workers: int, memory_limit: str) -> dict:
     """Run calculate_dask on the Parquet parts in this (fresh) process."""
-    from xlspm.dask_engine import calculate_dask, connect
-    from xlspm.synthetic import synthetic_company
+    from xlspm.datasets.synthetic import synthetic_company
+    from xlspm.distributed.engine import calculate_dask, connect
 
     small = _small(folder)
     kills = _Kills()
@@ -251,7 +251,7 @@ def measure(n: int, args, tmp: Path) -> dict:
     """Write the dataset for ``n`` transactions and run both sides on it."""
     import pandas as pd
 
-    from xlspm.synthetic import synthetic_dataset
+    from xlspm.datasets.synthetic import synthetic_dataset
 
     folder = Path(tempfile.mkdtemp(prefix=f"dask-{n}-", dir=tmp))
     row = {"n": n, "payees": payees_for(n), "part_rows": args.part_rows}

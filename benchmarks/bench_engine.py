@@ -1,6 +1,6 @@
 """Plan engine: xlspm.calculate against the same plan written in pandas.
 
-The synthetic company (``xlspm.synthetic``): a 5-level hierarchy, one payee
+The synthetic company (``xlspm.datasets.synthetic``): a 5-level hierarchy, one payee
 per 100 transactions, 20 % split deals, product overlays, returns, mid-quarter
 hires, 3 components per plan, quarterly periods. Both implementations must
 produce identical payouts (asserted, to the cent) before times are reported.
@@ -25,7 +25,7 @@ from _common import add_json_option, machine, result_row, target, write_json
 from pandas_engine import pandas_calculate
 
 import xlspm
-from xlspm.synthetic import synthetic_company
+from xlspm.datasets.synthetic import synthetic_company
 
 HERE = Path(__file__).resolve().parent
 

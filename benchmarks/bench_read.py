@@ -20,7 +20,7 @@ import pandas as pd
 import xlsxwriter
 from _common import add_json_option, machine, result_row, target, write_json
 
-from xlspm.workbook import read_workbook
+from xlspm.io.plan_workbook import read_workbook
 
 MINIMAL = {
     "Payees": ["payee_id", "plan_id"],
@@ -118,7 +118,7 @@ def main(argv=None) -> int:
     write_json(
         args.json,
         "read",
-        "Reading a Transactions sheet: xlspm.workbook.read_workbook (calamine) "
+        "Reading a Transactions sheet: xlspm.io.plan_workbook.read_workbook (calamine) "
         "vs openpyxl read-only mode (7 columns, results asserted equal)",
         rows,
         targets(rows),

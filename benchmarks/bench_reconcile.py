@@ -26,7 +26,7 @@ from _common import (
 )
 
 import xlspm
-from xlspm.reconcile import reconcile
+from xlspm.recon.reconcile import reconcile
 
 KEYS = ["payee", "component", "period"]
 VALUES = ["credited", "quota", "attainment", "rate", "payout"]

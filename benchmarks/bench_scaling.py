@@ -1,14 +1,14 @@
 """Scaling: xlspm.calculate time per stage and peak memory from 10^4 to 10^7.
 
 Each size runs in a fresh interpreter (clean peak memory): the synthetic
-company of ``xlspm.synthetic`` (one payee per 100 transactions, as in
+company of ``xlspm.datasets.synthetic`` (one payee per 100 transactions, as in
 ``bench_engine.py``), a warm-up on 2,000 transactions to load the compiled
 kernels, then ``xlspm.calculate`` ``--repeat`` times (default 3; the run with
 the median time is reported, all times are kept in the JSON). Stage times
 are ``Results.timings`` (read, credit, aggregate, pay); up to ``--write-max``
-transactions the results workbook (``xlspm.report.write_report``) is written
-and timed too. Peak memory is the child's Linux ``VmHWM`` during the first
-``calculate`` above its resident size before (as in ``bench_engine.py``), and
+transactions the results workbook
+(``xlspm.present.results_workbook.write_report``) is written and timed too.
+Peak memory is the child's Linux ``VmHWM`` during the first ``calculate`` above its resident size before (as in ``bench_engine.py``), and
 its whole-process ``ru_maxrss``.
 
 A step between consecutive sizes is flagged super-linear when its local
@@ -36,7 +36,7 @@ from pathlib import Path
 from _common import add_json_option, machine, result_row, target, write_json
 
 import xlspm
-from xlspm.synthetic import synthetic_company
+from xlspm.datasets.synthetic import synthetic_company
 
 STAGES = ("read", "credit", "aggregate", "pay")
 MIN_START, MIN_SECONDS = 0.01, 0.05  # shorter time steps are not flagged
@@ -82,7 +82,7 @@ def child(n: int, write_max: int, repeat: int) -> None:
     seconds, timings = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
     write = None
     if n <= write_max:
-        from xlspm.report import write_report
+        from xlspm.present.results_workbook import write_report
 
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()

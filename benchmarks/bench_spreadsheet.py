@@ -3,15 +3,15 @@
 The demo company scaled to --payees and --transactions, written twice: as the
 two legacy comp workbooks of spreadsheet formulas (Q1 and Q2: SUMIFS
 crediting, VLOOKUP quotas and tiers, SUMPRODUCT marginal bands, MIN caps, IF
-gates, ROUND; xlspm.legacy_workbook without faults) and as the comp-plan
+gates, ROUND; xlspm.datasets.legacy_workbooks without faults) and as the comp-plan
 workbook xlspm reads. Timed on one machine, the workbooks built first (not
 timed):
 
 (a) LibreOffice headless forced recalculation of both legacy workbooks, as
-    ``xlspm recalc`` (xlspm.recalc.recalculate): one soffice process per
+    ``xlspm recalc`` (xlspm.io.recalc.recalculate): one soffice process per
     workbook, wall time including start-up; together they compute the same
     payee x component x period payouts as one engine run;
-(b) ``xlspm calc plan.xlsx -o results.xlsx`` in-process (xlspm.cli.main) after
+(b) ``xlspm calc plan.xlsx -o results.xlsx`` in-process (xlspm.cli.main.main) after
     a warm-up (``xlspm calc`` on a 10-payee plan: imports, numba, writer):
     read the plan workbook, calculate, write the results workbook (Summary,
     Results, Statements, Credits, Trace, Issues, Tiers); median of --repeat
@@ -19,7 +19,7 @@ timed):
     numba cache warm) for its peak memory, (b'), except with --quick;
 (c) xlspm.calculate on the DataFrames already in memory, median of 5 runs.
 
-Also timed: reading the plan workbook alone (xlspm.workbook.read_workbook, part
+Also timed: reading the plan workbook alone (xlspm.io.plan_workbook.read_workbook, part
 of (b)), so that (b) splits into read, calculate and write.
 
 Before any time is printed, every payout of the recalculated legacy Payouts
@@ -46,15 +46,15 @@ import time
 from pathlib import Path
 
 from _common import machine, peak_mb
+from xlspm.reconcile import reconcile
 
 import xlspm
-from xlspm.cli import main as xlspm_main
-from xlspm.demo_workbook import build_demo_workbook
-from xlspm.legacy import read_results_table
-from xlspm.legacy_workbook import build_legacy_workbooks, legacy_data
-from xlspm.recalc import find_soffice, recalculate
-from xlspm.reconcile import reconcile
-from xlspm.workbook import read_workbook
+from xlspm.cli.main import main as xlspm_main
+from xlspm.datasets.demo_workbook import build_demo_workbook
+from xlspm.datasets.legacy_workbooks import build_legacy_workbooks, legacy_data
+from xlspm.io.plan_workbook import read_workbook
+from xlspm.io.recalc import find_soffice, recalculate
+from xlspm.io.results_table import read_results_table
 
 FULL = {"payees": 2000, "transactions": 100_000, "repeat": 3}
 QUICK = {"payees": 100, "transactions": 10_000, "repeat": 1}

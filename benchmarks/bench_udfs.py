@@ -31,8 +31,8 @@ import xlwings.server as xs
 from _common import add_json_option, machine, result_row, target, write_json
 
 from xlspm import udf_support
-from xlspm.recalc import recalculate
-from xlspm.server import load_udf_module, patch_is_jsnull
+from xlspm.excel.server import load_udf_module, patch_is_jsnull
+from xlspm.io.recalc import recalculate
 
 FLOORS = np.round(np.linspace(0, 1.8, 10), 2)
 RATES = np.round(np.linspace(0, 0.09, 10), 3)
@@ -100,7 +100,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 start = time.perf_counter()
 import sys; sys.path.insert(0, {bench!r})
 from bench_udfs import server_call
-from xlspm.server import load_udf_module, patch_is_jsnull
+from xlspm.excel.server import load_udf_module, patch_is_jsnull
 patch_is_jsnull()
 server_call(load_udf_module(), [0.9, 1.3])
 print(time.perf_counter() - start)

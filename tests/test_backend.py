@@ -7,7 +7,7 @@ import pytest
 
 import xlspm
 from xlspm import BackendError, get_backend, set_backend, use_backend
-from xlspm.kernels._compile import NUMBA_AVAILABLE
+from xlspm.kernels.jit import NUMBA_AVAILABLE
 
 
 def test_numba_is_the_default_when_installed():

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 import xlspm
-from xlspm.demo_workbook import build_demo_workbook, demo_inputs
-from xlspm.legacy import read_results_table
-from xlspm.legacy_workbook import build_legacy_workbooks
-from xlspm.numerics import to_cents
-from xlspm.reconcile import reconcile
-from xlspm.workbook import read_workbook
+from xlspm.datasets.demo_workbook import build_demo_workbook, demo_inputs
+from xlspm.datasets.legacy_workbooks import build_legacy_workbooks
+from xlspm.io.plan_workbook import read_workbook
+from xlspm.io.results_table import read_results_table
+from xlspm.numerics.rounding import to_cents
+from xlspm.recon.reconcile import reconcile
 
 KEYS = ["Payee", "Component", "Period"]
 SMALL = {"n_txn": 2_000, "n_payees": 20}

@@ -5,8 +5,8 @@ import pytest
 
 import xlspm
 from workbooks import write_workbook
-from xlspm.cli import main
-from xlspm.sample import small_company
+from xlspm.cli.main import main
+from xlspm.datasets.sample import small_company
 
 
 @pytest.fixture

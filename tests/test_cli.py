@@ -3,7 +3,7 @@ import json
 import pytest
 
 from xlspm import InputError, __version__
-from xlspm.cli import main
+from xlspm.cli.main import main
 
 
 def test_examples_print_each_mode(capsys):
@@ -44,7 +44,7 @@ def test_errors_become_messages_and_exit_2(monkeypatch, capsys):
     def boom():
         raise InputError("x[3]: got 'abc'; expected a number.")
 
-    monkeypatch.setattr("xlspm.demo.tier_examples", boom)
+    monkeypatch.setattr("xlspm.datasets.examples.tier_examples", boom)
     assert main(["examples"]) == 2
     assert "xlspm: error: x[3]: got 'abc'" in capsys.readouterr().err
     with pytest.raises(InputError, match=r"x\[3\]"):
@@ -64,18 +64,26 @@ def test_demo_runs_the_sample_workbook_into_a_new_folder(tmp_path, capsys):
     )
 
 
-def test_demo_builds_the_workbook_when_the_repository_copy_is_absent(
+def test_demo_json_names_the_shipped_workbook_and_the_verdict(
     tmp_path, monkeypatch, capsys
 ):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("xlspm.cli._demo_workbook", _fresh)
     assert main(["demo", "--out", "d", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["workbook"] == "d/demo_comp_plan.xlsx"
+    assert report["ok"] is True
+    assert report["workbook"].endswith("workbooks/demo_comp_plan.xlsx")
     assert report["summary"][-1]["component"] == "Total"
+    assert report["parallel_run"]["verdict"].startswith("NO-GO")
+    assert (tmp_path / "d" / "parallel_run.xlsx").is_file()
 
 
-def _fresh(out):
-    from xlspm.demo_workbook import build_demo_workbook
-
-    return build_demo_workbook(out / "demo_comp_plan.xlsx")
+def test_a_missing_sample_workbook_is_an_error_not_a_skipped_step(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr("xlspm.datasets.workbooks._PLACES", (tmp_path,))
+    assert main(["demo", "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "sample workbook 'demo_comp_plan.xlsx': missing from this installation" in (
+        err
+    )
+    assert not (tmp_path / "d").exists()

@@ -13,11 +13,11 @@ import pytest
 from distributed import Client, LocalCluster
 
 import xlspm
-from xlspm.cli import main
-from xlspm.dask_engine import calculate_dask
-from xlspm.dask_io import open_transactions
-from xlspm.partitions import PartOutput, merge_outputs
-from xlspm.synthetic import synthetic_company
+from xlspm.cli.main import main
+from xlspm.datasets.synthetic import synthetic_company
+from xlspm.distributed.engine import calculate_dask
+from xlspm.distributed.partitions import PartOutput, merge_outputs
+from xlspm.io.sources import open_transactions
 
 SMALL = ("payees", "assignments", "plans", "rate_tables", "quotas")
 
@@ -125,10 +125,12 @@ def test_explain_and_credits_of_gather_one_payee(client, company, tmp_path):
     rep = reps.loc[reps["credited"].idxmax()]
     for row in (top, rep):
         args = (row["payee_id"], row["component"], row["period"])
-        assert res.explain(*args) == ref.explain(*args)
-        assert res.explain(*args, max_credits=3) == ref.explain(*args, max_credits=3)
-        got = xlspm.results.trace(res, *args, max_credits=5)
-        want = xlspm.results.trace(ref, *args)
+        assert xlspm.explain(res, *args) == xlspm.explain(ref, *args)
+        assert xlspm.explain(res, *args, max_credits=3) == xlspm.explain(
+            ref, *args, max_credits=3
+        )
+        got = xlspm.engine.results.trace(res, *args, max_credits=5)
+        want = xlspm.engine.results.trace(ref, *args)
         assert got["credit_count"] == len(want["credits"]) > 5
         assert len(got["credits"]) == 5
     credits = res.credits_of(rep["payee_id"])
@@ -190,7 +192,7 @@ def test_missing_dask_names_the_extra(monkeypatch, company):
 def test_connect_starts_a_limited_local_cluster(company):
     import os
 
-    from xlspm.dask_engine import connect
+    from xlspm.distributed.engine import connect
 
     client = connect(n_workers=1, memory_limit="700MB")
     try:

@@ -1,4 +1,4 @@
-from xlspm.demo import rounding_examples, tier_examples
+from xlspm.datasets.examples import rounding_examples, tier_examples
 
 
 def test_tier_examples_are_pinned(backend):

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xlspm.cli import main
-from xlspm.demo import DEMO_KEYS, DEMO_VALUES
-from xlspm.legacy_workbook import planted_faults
-from xlspm.parallel_run import parallel_run
+from xlspm.cli.main import main
+from xlspm.datasets.examples import DEMO_KEYS, DEMO_VALUES
+from xlspm.datasets.legacy_workbooks import planted_faults
+from xlspm.recon.parallel_run import parallel_run
 
 ROOT = Path(__file__).resolve().parents[1] / "workbooks"
 LEGACY = [ROOT / "legacy_comp_2026Q1.xlsx", ROOT / "legacy_comp_2026Q2.xlsx"]

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-import xlspm.numerics
-import xlspm.tiers
+import xlspm.numerics.rounding
+import xlspm.numerics.tiers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def test_readme_examples():
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [xlspm.numerics, xlspm.tiers])
+@pytest.mark.parametrize("module", [xlspm.numerics.rounding, xlspm.numerics.tiers])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted >= 1
@@ -30,7 +30,7 @@ def test_docstring_examples(module):
 
 
 def test_readme_demo_output_is_current(capsys):
-    from xlspm.cli import main
+    from xlspm.cli.main import main
 
     main(["examples"])
     printed = capsys.readouterr().out.strip().splitlines()

@@ -7,8 +7,8 @@ import pytest
 from naive_engine import naive_credits, naive_results
 
 import xlspm
-from xlspm.sample import small_company
-from xlspm.synthetic import synthetic_company
+from xlspm.datasets.sample import small_company
+from xlspm.datasets.synthetic import synthetic_company
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +87,9 @@ def test_worked_example_explain(example):
         in text
     )
     assert "earned 600.00 - previously paid 4,800.00 = payout due -4,200.00." in text
-    hire = example.explain("R5", "Bookings", "2026-Q1")
+    hire = xlspm.explain(example, "R5", "Bookings", "2026-Q1")
     assert "prorated for active days x 0.5000" in hire
-    gate = example.explain("M1", "Team", "2026-Q2")
+    gate = xlspm.explain(example, "M1", "Team", "2026-Q2")
     assert "Gate 50.00%: NOT met: pays 0." in gate
 
 
@@ -145,7 +145,7 @@ def test_fast_matches_naive_on_the_worked_example(backend):
 def test_without_numba_in_a_fresh_process():
     code = (
         "import json, xlspm\n"
-        "from xlspm.sample import small_company\n"
+        "from xlspm.datasets.sample import small_company\n"
         "r = xlspm.calculate(**small_company())\n"
         "print(json.dumps([xlspm.get_backend(), r.results['payout_due'].tolist()]))\n"
     )

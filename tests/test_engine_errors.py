@@ -5,7 +5,7 @@ import pytest
 
 import xlspm
 from xlspm import PlanInputError
-from xlspm.sample import small_company
+from xlspm.datasets.sample import small_company
 
 
 def run(strict=False, **changes):

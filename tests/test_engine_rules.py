@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xlspm
-from xlspm.sample import small_company
-from xlspm.synthetic import synthetic_company
+from xlspm.datasets.sample import small_company
+from xlspm.datasets.synthetic import synthetic_company
 
 
 def company(**changes):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import xlspm
-from xlspm.legacy_workbook import (
+from xlspm.datasets.legacy_workbooks import (
     HALF_CENT,
     MISSED_ROWS,
     OVERRIDE,
@@ -23,8 +23,8 @@ from xlspm.legacy_workbook import (
     legacy_data,
     typo_quota,
 )
-from xlspm.numerics import excel_round, snap15
-from xlspm.workbook import read_workbook
+from xlspm.io.plan_workbook import read_workbook
+from xlspm.numerics.rounding import excel_round, snap15
 
 WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 BOOKS = {"2026Q1": "2026-Q1", "2026Q2": "2026-Q2"}

@@ -2,7 +2,7 @@ import openpyxl
 import pytest
 
 from xlspm import InputError
-from xlspm.recalc import LibreOfficeError, find_soffice, recalculate
+from xlspm.io.recalc import LibreOfficeError, find_soffice, recalculate
 
 
 def _book(path):
@@ -87,7 +87,7 @@ def test_libreoffice_failure_is_reported(monkeypatch, tmp_path):
 
 @pytest.mark.libreoffice
 def test_recalc_cli(soffice, tmp_path, capsys):
-    from xlspm.cli import main
+    from xlspm.cli.main import main
 
     src = _book(tmp_path / "in.xlsx")
     out = tmp_path / "out.xlsx"
@@ -102,7 +102,7 @@ def test_recalc_cli(soffice, tmp_path, capsys):
 
 
 def test_recalc_cli_without_libreoffice(monkeypatch, tmp_path, capsys):
-    from xlspm.cli import main
+    from xlspm.cli.main import main
 
     monkeypatch.setenv("XLSPM_SOFFICE", "/no/such/soffice")
     src = _book(tmp_path / "in.xlsx")

@@ -15,8 +15,8 @@ import xlspm
 from xlspm.errors import InputError
 from xlspm.kernels import reconcile as kernels_nb
 from xlspm.kernels import reconcile_numpy as kernels_np
-from xlspm.recon_explain import find_transactions, label_bounds, rounding_rule
-from xlspm.reconcile import column_roles, reconcile
+from xlspm.recon.explain import find_transactions, label_bounds, rounding_rule
+from xlspm.recon.reconcile import column_roles, reconcile
 
 KEYS = ["Payee", "Component", "Period"]
 VALUES = ["Credited", "Quota", "Attainment", "Rate", "Payout"]

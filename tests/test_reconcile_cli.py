@@ -12,10 +12,10 @@ from openpyxl.worksheet.table import Table
 
 import xlspm
 from workbooks import write_workbook
-from xlspm.cli import main
+from xlspm.cli.main import main
+from xlspm.datasets.sample import small_company
 from xlspm.errors import InputError
-from xlspm.legacy import read_results_table
-from xlspm.sample import small_company
+from xlspm.io.results_table import read_results_table
 
 KEYS = "Payee,Component,Period"
 VALUES = "Credited,Quota,Attainment,Rate,Payout"
@@ -187,10 +187,13 @@ def test_identical_results_reconcile_exit_0(tmp_path, plan, engine_rows, capsys)
     legacy = legacy_book(tmp_path / "legacy.xlsx", engine_rows)
     out = tmp_path / "recon.xlsx"
     before = legacy.read_bytes()
-    assert reconcile_cli(legacy, plan, out, "--json", str(tmp_path / "s.json")) == 0
+    assert reconcile_cli(legacy, plan, out) == 0
     printed = capsys.readouterr().out
     assert "RECONCILED" in printed and "NOT RECONCILED" not in printed
-    summary = json.loads((tmp_path / "s.json").read_text())["summary"]
+    assert reconcile_cli(legacy, plan, out, "--force", "--json") == 0
+    payload = json.loads(capsys.readouterr().out)  # stdout is one JSON document
+    assert payload["ok"] is True and payload["output"] == str(out)
+    summary = payload["summary"]
     assert summary["reconciled"] and summary["differences"] == 0
     assert summary["engine_total"] == round(engine_rows["payout_due"].sum(), 2)
     assert legacy.read_bytes() == before  # the input is only read
@@ -296,7 +299,7 @@ def test_parallel_run_carries_accepted_differences(tmp_path, plan, engine_rows, 
     to_accept.assign(accepted_by="Comp lead")[
         ["Payee", "Component", "reason", "accepted_by", "note"]
     ].to_csv(accepted, index=False)
-    report = tmp_path / "run.json"
+    capsys.readouterr()
     assert (
         main(
             [
@@ -306,12 +309,11 @@ def test_parallel_run_carries_accepted_differences(tmp_path, plan, engine_rows, 
                 "-o",
                 str(tmp_path / "run2.xlsx"),
                 "--json",
-                str(report),
             ]
         )
         == 0
     )
-    payload = json.loads(report.read_text())
+    payload = json.loads(capsys.readouterr().out)
     assert payload["cutover"] and payload["verdict"].startswith("GO")
     assert [c["accepted"] for c in payload["trend"]] == [1, 0]
     assert pd.read_excel(tmp_path / "run2.xlsx", sheet_name="Trend", engine="calamine")[

@@ -13,7 +13,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from fastapi.testclient import TestClient
 
-from xlspm.server import create_app
+from xlspm.excel.server import create_app
 
 TABLE = [["Floor", "Rate"], [0, 0], [0.5, 0.02], [0.8, 0.04], [1, 0.06]]
 NA = {"type": "Error", "basicType": "NotAvailable", "basicValue": "#N/A"}

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from xlspm import excel_round, tiered_payout
-from xlspm.recalc import recalculate
+from xlspm.io.recalc import recalculate
 
 FLOORS = [0.0, 0.5, 0.8, 1.0, 1.2]
 RATES = [0.0, 0.02, 0.04, 0.06, 0.08]

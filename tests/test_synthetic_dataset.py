@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import xlspm
-from xlspm.synthetic import synthetic_company, synthetic_dataset
+from xlspm.datasets.synthetic import synthetic_company, synthetic_dataset
 
 pytest.importorskip("pyarrow")
 

@@ -1,7 +1,6 @@
 """The UDFs as Excel calls them: COM values (Windows) and Office.js values."""
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -9,11 +8,9 @@ import pytest
 import xlwings
 
 import xlspm
-from xlspm import udf_support as u
-from xlspm.sample import small_company
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "udfs"))
-import xlspm_udfs as f
+from xlspm.datasets.sample import small_company
+from xlspm.excel import cells as u
+from xlspm.excel import udfs as f
 
 NA_COM = -2146826246
 NA_JS = {"type": "Error", "basicType": "#N/A"}
@@ -134,7 +131,7 @@ def test_template_udfs_equal_the_legacy_formulas(soffice, tmp_path):
     """
     import openpyxl
 
-    from xlspm.recalc import recalculate
+    from xlspm.io.recalc import recalculate
 
     root = Path(__file__).resolve().parents[1]
     out = recalculate(root / "workbooks" / "udf_template.xlsx", tmp_path / "t.xlsx")
@@ -150,4 +147,4 @@ def test_template_udfs_equal_the_legacy_formulas(soffice, tmp_path):
     assert [v[0] for v in marginal] == [r[9] for r in rows]
     assert [v[0] for v in f.SPM_TIER_RATE(x, table)] == [r[10] for r in rows]
     assert rows[2][8] == 4791.68  # 119,791.96 / 149,739.95 pays the 80% tier
-    assert wb["xlwings.conf"]["B1"].value == "xlspm_udfs"
+    assert wb["xlwings.conf"]["B1"].value == "xlspm.excel.udfs"

@@ -57,8 +57,7 @@ class ComLikeEngine:
 
 xlwings.engines.add(Engine(impl=ComLikeEngine()))
 xlwings.func, xlwings.arg, xlwings.ret = classic.xlfunc, classic.xlarg, classic.xlret
-sys.path.insert(0, sys.argv[1])
-import xlspm_udfs as udfs
+import xlspm.excel.udfs as udfs
 
 def call(name, *args):
     """What xlwings.udfs.call_udf does with the arguments and the result."""
@@ -93,7 +92,7 @@ print(json.dumps(out))
 
 def test_classic_pipeline():
     proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT / "udfs")],
+        [sys.executable, "-c", SCRIPT],
         capture_output=True,
         text=True,
         cwd=ROOT,

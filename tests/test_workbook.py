@@ -7,8 +7,8 @@ import pytest
 import xlspm
 from workbooks import _cell, write_workbook
 from xlspm import PlanInputError
-from xlspm.sample import small_company
-from xlspm.workbook import column_letter, locate, read_workbook
+from xlspm.datasets.sample import small_company
+from xlspm.io.plan_workbook import column_letter, locate, read_workbook
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_the_test_writer_writes_real_dates(good):
 
 
 def test_validate_cli_ok_and_errors(good, tmp_path, capsys):
-    from xlspm.cli import main
+    from xlspm.cli.main import main
 
     assert main(["validate", str(good)]) == 0
     assert "valid, 0 warning(s)." in capsys.readouterr().out
@@ -184,7 +184,7 @@ def test_validate_cli_ok_and_errors(good, tmp_path, capsys):
 
 
 def test_validate_cli_reports_structure_problems(tmp_path, capsys):
-    from xlspm.cli import main
+    from xlspm.cli.main import main
 
     path = write_workbook(tmp_path / "p.xlsx", small_company(), drop=("payees",))
     assert main(["validate", str(path)]) == 2
@@ -259,7 +259,7 @@ def test_locate_table_level_messages():
 
 
 def test_missing_column_names_the_sheet(tmp_path, capsys):
-    from xlspm.cli import main
+    from xlspm.cli.main import main
 
     inputs = small_company()
     inputs["transactions"] = inputs["transactions"].drop(columns="amount")

@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 
-from xlspm.workbook import SHEETS
+from xlspm.io.plan_workbook import SHEETS
 
 
 def _cell(value):

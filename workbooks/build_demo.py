@@ -5,7 +5,7 @@ Run: ``.venv/bin/python workbooks/build_demo.py``
 
 from pathlib import Path
 
-from xlspm.demo_workbook import build_demo_workbook
+from xlspm.datasets.demo_workbook import build_demo_workbook
 
 if __name__ == "__main__":
     target = Path(__file__).resolve().parent / "demo_comp_plan.xlsx"

@@ -83,7 +83,7 @@ def build(path: Path) -> Path:
     for r in range(2, len(RATES) + 1):
         rates.cell(r, 3, f"=A{r + 1}" if r < len(RATES) else 1e9)
     conf = wb.create_sheet("xlwings.conf")
-    conf["A1"], conf["B1"] = "UDF Modules", "xlspm_udfs"
+    conf["A1"], conf["B1"] = "UDF Modules", "xlspm.excel.udfs"
     wb.save(path)
     return path
 

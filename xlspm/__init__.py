@@ -19,15 +19,22 @@ Errors
     :class:`XlspmError` and its subclasses.
 """
 
-from ._tables import PlanInputError
-from .backend import available_backends, get_backend, set_backend, use_backend
-from .dask_engine import calculate_dask
-from .engine import calculate
+from .distributed.engine import calculate_dask
+from .engine.calculate import calculate
+from .engine.results import Results
 from .errors import BackendError, InputError, TierTableError, XlspmError
-from .numerics import excel_round, ieee_round, round_half_away, snap15, to_cents
-from .reconcile import ReconResult, reconcile
-from .results import Results, explain
-from .tiers import RateTable, tier_index, tier_rate, tiered_payout
+from .kernels.dispatch import available_backends, get_backend, set_backend, use_backend
+from .numerics.rounding import (
+    excel_round,
+    ieee_round,
+    round_half_away,
+    snap15,
+    to_cents,
+)
+from .numerics.tiers import RateTable, tier_index, tier_rate, tiered_payout
+from .present.explain_text import explain
+from .recon.reconcile import ReconResult, reconcile
+from .schema.tables import PlanInputError
 
 __version__ = "0.1.0"
 

@@ -7,7 +7,7 @@ payees (``payee % n_parts``), so no two threads add to the same bucket.
 
 from __future__ import annotations
 
-from ._compile import njit, prange
+from .jit import njit, prange
 
 
 @njit(parallel=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._compile import njit, prange
+from .jit import njit, prange
 
 DIRECT = 0
 OVERLAY = 1

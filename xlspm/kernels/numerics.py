@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 
-from ._compile import njit, prange
 from ._pow10 import P10_HI, P10_LO, P10_OFFSET
+from .jit import njit, prange
 
 SPLITTER = 134217729.0  # 2**27 + 1, Veltkamp split constant
 SNAP_MIN = 1e-280

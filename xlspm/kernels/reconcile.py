@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._compile import njit, prange
+from .jit import njit, prange
 from .numerics import round_excel_one, scaled_nearest
 
 RINT_SAFE = 2e13  # below this, rint(ROUND(v, 2) * 100) is the exact cents

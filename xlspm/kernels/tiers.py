@@ -15,7 +15,7 @@ so one compiled kernel serves scalars and per-element arrays.
 
 from __future__ import annotations
 
-from ._compile import njit, prange
+from .jit import njit, prange
 from .numerics import excel_less, round_excel_one, round_ieee_one
 
 RETROACTIVE = 0

@@ -1,0 +1,1 @@
+"""The ``xlspm`` command line."""

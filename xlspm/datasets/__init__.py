@@ -1,0 +1,1 @@
+"""Sample, synthetic, demo and legacy workbook builders."""

@@ -1,0 +1,1 @@
+"""The plan engine on Dask: transactions in partitions."""

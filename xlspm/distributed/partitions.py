@@ -1,0 +1,232 @@
+"""Crediting one partition of the transactions (runs on Dask workers).
+
+Nothing here imports Dask: each function takes one pandas partition and the
+broadcast :class:`PartitionContext`, and runs the single-machine engine's own
+steps (the same readers and numba kernels) on it. Credits are aggregated per
+payee x component x period in exact int64 nano-dollars, so adding the
+partitions' sums in any order gives the single-machine totals bit for bit.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..engine.calculate import aggregate, period_slots, read_credit_inputs
+from ..engine.crediting import credit_arrays, credits_frame
+from ..schema.periods import KINDS
+from ..schema.tables import PlanInputError, Problems
+
+__all__ = [
+    "PartOutput",
+    "PartitionContext",
+    "credit_partition",
+    "infer_numbers",
+    "merge_outputs",
+    "partition_credits_of",
+    "partition_traces",
+]
+
+NO_DAY = (np.iinfo(np.int64).max, np.iinfo(np.int64).min)
+
+
+@dataclass(frozen=True)
+class PartitionContext:
+    """What every partition needs: the prepared plan inputs and the options."""
+
+    prep: object  # engine.Prepared
+    assignments: object  # DataFrame or None
+    strict: bool
+    bad_rows: str
+    csv_text: bool = False  # columns read as text: infer numbers like pandas
+
+
+def infer_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn text columns whose every filled cell is a number into numbers.
+
+    What ``pandas.read_csv`` infers for a file, done per partition (CSV is
+    read as text so that partitions cannot disagree on types); ``txn_id``
+    stays text, as in the single-machine reader.
+    """
+    out = {}
+    for name in frame.columns:
+        col = frame[name]
+        if str(name).strip().lower() == "txn_id" or col.dtype.kind in "iufbM":
+            continue
+        filled = col.notna()
+        values = pd.to_numeric(col, errors="coerce")
+        if filled.any() and values[filled].notna().all():
+            out[name] = values
+    return frame.assign(**out) if out else frame
+
+
+@dataclass
+class PartOutput:
+    """One partition's (or several merged partitions') contribution."""
+
+    buckets: list = field(default_factory=list)  # per component (first, sums, counts)
+    day_min: int = NO_DAY[0]
+    day_max: int = NO_DAY[1]
+    rows: int = 0
+    credits: int = 0
+    rejected_read: list = field(default_factory=list)
+    rejected_credit: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (first row, message)
+    warnings: list = field(default_factory=list)
+    parts: int = 1
+
+
+def _credit(frame: pd.DataFrame, ctx: PartitionContext, first_row: int):
+    """Run the engine's reading and crediting on one partition."""
+    frame = frame.set_axis(pd.RangeIndex(first_row, first_row + len(frame)))
+    if ctx.csv_text:
+        frame = infer_numbers(frame)
+    problems = Problems(strict=ctx.strict)
+    txns, rules, comp_filter, filters = read_credit_inputs(
+        frame, ctx.assignments, ctx.prep, problems, ctx.bad_rows
+    )
+    arrays, unassigned = credit_arrays(
+        txns, ctx.prep.people, rules, ctx.prep.plan[3], problems
+    )
+    return problems, txns, rules, (comp_filter, filters), arrays, unassigned
+
+
+def credit_partition(
+    frame: pd.DataFrame, ctx: PartitionContext, first_row: int
+) -> PartOutput:
+    """Credit one partition and aggregate its credits.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's transactions.
+    ctx : PartitionContext
+        Prepared plan inputs and options.
+    first_row : int
+        Row number of the partition's first row in the whole dataset (rows
+        are named by these numbers in messages and ``rejected``).
+
+    Returns
+    -------
+    PartOutput
+        Aggregated credits per component, the day range, rejected rows and
+        the problems found (errors are returned, not raised).
+    """
+    out = PartOutput(rows=len(frame))
+    try:
+        problems, txns, _rules, filt, arrays, unassigned = _credit(
+            frame, ctx, first_row
+        )
+    except PlanInputError as exc:
+        out.errors = [(first_row, m) for m in exc.problems]
+        return out
+    prep = ctx.prep
+    slot_info = period_slots(txns)
+    sums = aggregate(arrays, prep.book, prep.people, prep.plan, *filt, slot_info)
+    firsts = slot_info[0]
+    kinds = [KINDS.index(c.period) for c in prep.book.components]
+    out.buckets = [(firsts[k], s, n) for k, (s, n) in zip(kinds, sums, strict=True)]
+    if txns.day.size:
+        out.day_min, out.day_max = int(txns.day.min()), int(txns.day.max())
+    out.credits = int(arrays.txn.size)
+    out.rejected_read, out.rejected_credit = [txns.rejected], [unassigned]
+    out.errors = [(first_row, m) for m in problems.errors]
+    out.warnings = [(first_row, m) for m in problems.warnings]
+    return out
+
+
+def _add_bucket(a, b):
+    """Add two (first period, sums, counts) blocks over the union of periods."""
+    (fa, sa, _), (fb, sb, _) = a, b
+    if sb.shape[1] == 0:
+        return a
+    if sa.shape[1] == 0:
+        return b
+    first = min(fa, fb)
+    last = max(fa + sa.shape[1], fb + sb.shape[1])
+    sums = np.zeros((sa.shape[0], last - first), dtype=np.int64)
+    counts = np.zeros_like(sums)
+    for f, s, c in (a, b):
+        sums[:, f - first : f - first + s.shape[1]] += s
+        counts[:, f - first : f - first + c.shape[1]] += c
+    return first, sums, counts
+
+
+def merge_outputs(a: PartOutput | None, b: PartOutput) -> PartOutput:
+    """Return the sum of two partition outputs (``a`` may be None).
+
+    Integer sums: the result does not depend on the order of merging.
+    """
+    if a is None:
+        return b
+    if not a.buckets:
+        buckets = b.buckets
+    elif not b.buckets:
+        buckets = a.buckets
+    else:
+        buckets = [_add_bucket(x, y) for x, y in zip(a.buckets, b.buckets, strict=True)]
+    return PartOutput(
+        buckets=buckets,
+        day_min=min(a.day_min, b.day_min),
+        day_max=max(a.day_max, b.day_max),
+        rows=a.rows + b.rows,
+        credits=a.credits + b.credits,
+        rejected_read=a.rejected_read + b.rejected_read,
+        rejected_credit=a.rejected_credit + b.rejected_credit,
+        errors=a.errors + b.errors,
+        warnings=a.warnings + b.warnings,
+        parts=a.parts + b.parts,
+    )
+
+
+def _by_payee(arrays, people, payee_ids):
+    """Yield (payee id, credit positions in order) for the payees asked."""
+    order = np.argsort(arrays.payee, kind="stable")
+    ordered = arrays.payee[order]
+    for pid in payee_ids:
+        p = people.index.get(str(pid), -1)
+        lo, hi = np.searchsorted(ordered, [p, p + 1]) if p >= 0 else (0, 0)
+        yield pid, order[lo:hi]
+
+
+def _frame_of(arrays, idx, txns, ctx, rules) -> pd.DataFrame:
+    """Credits at positions ``idx`` with their dataset row (``_row``)."""
+    part = arrays.take(idx)
+    frame = credits_frame(part, txns, ctx.prep.people, rules, ctx.prep.extra)
+    frame["_row"] = txns.frame.index.to_numpy()[part.txn]
+    return frame
+
+
+def partition_credits_of(frame, ctx, first_row, payee_ids) -> dict:
+    """Return the credits of some payees in one partition, by payee id."""
+    _p, txns, rules, _f, arrays, _u = _credit(frame, ctx, first_row)
+    return {
+        pid: _frame_of(arrays, idx, txns, ctx, rules)
+        for pid, idx in _by_payee(arrays, ctx.prep.people, payee_ids)
+    }
+
+
+def partition_traces(frame, ctx, first_row, rows, max_credits) -> list:
+    """Per result row: (credits counted, the first ``max_credits`` of them).
+
+    Each payee's credits are selected once (one sort), then each of its rows
+    keeps only the credits inside its window, types and filter.
+    """
+    from ..engine.results import trace_row
+
+    _p, txns, rules, _f, arrays, _u = _credit(frame, ctx, first_row)
+    res = types.SimpleNamespace(book=ctx.prep.book)
+    out = [None] * len(rows)
+    wanted: dict = {}
+    for i, row in enumerate(rows):
+        wanted.setdefault(row["payee_id"], []).append(i)
+    for pid, idx in _by_payee(arrays, ctx.prep.people, list(wanted)):
+        credits = _frame_of(arrays, idx, txns, ctx, rules)
+        for i in wanted[pid]:
+            kept = trace_row(res, rows[i], credits)["credits"]
+            head = kept if max_credits is None else kept.head(max_credits)
+            out[i] = (len(kept), head)
+    return out

@@ -1,0 +1,1 @@
+"""The plan engine: prepare, credit, aggregate, pay; results and the trace."""

@@ -1,0 +1,242 @@
+"""Crediting: which payee gets credit for which transaction, and roll-ups.
+
+Every active matching rule credits ``amount * split_pct / 100`` to its payee
+(``direct`` or ``overlay``). A transaction no direct rule matches is credited
+100 % to its ``seller``; with no known seller it is rejected with its reason.
+Managers then receive ``rollup`` credit for their reports' credits, walking
+the (effective-dated) hierarchy up to the roll-up depth of each manager's
+plan: once per manager per transaction, the sum of the credits below them
+capped at the transaction amount (so a split deal, or a direct plus an
+overlay credit, never counts twice for the same manager).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..kernels import crediting as _k
+from ..kernels import numerics as _num
+from ..kernels import numerics_numpy as _num_np
+from ..kernels.dispatch import get_backend
+from ..kernels.jit import KERNEL_LOCK
+from ..schema.inputs import Payees, Transactions
+from ..schema.rules import CREDIT_TYPES, RuleIndex
+from ..schema.tables import OPEN_END, OPEN_START, Problems, rows_text
+
+__all__ = ["CreditArrays", "credit_arrays", "credits_frame"]
+
+NANO = 1e9
+MAX_ABS_AMOUNT = 9e9  # nano-dollar sums must fit in int64
+
+
+@dataclass
+class CreditArrays:
+    """Credits as parallel arrays (one entry per credit)."""
+
+    txn: np.ndarray
+    payee: np.ndarray
+    amount: np.ndarray
+    rule: np.ndarray  # rule position, -1 default (seller), -2 roll-up
+    kind: np.ndarray  # index into CREDIT_TYPES
+    level: np.ndarray  # 0 for direct/overlay, hierarchy level for roll-ups
+
+    @property
+    def nano(self) -> np.ndarray:
+        """Credited amounts in int64 nano-dollars.
+
+        The exact binary amount rounded to 9 decimals, ties to even.
+        """
+        if get_backend() == "numba":
+            out = np.empty(self.amount.size, dtype=np.int64)
+            with KERNEL_LOCK:
+                _num.to_units(self.amount, 9, out)
+            return out
+        return _num_np.to_units(self.amount, 9)
+
+    def take(self, mask) -> CreditArrays:
+        """Return the credits selected by a boolean mask or index array."""
+        return CreditArrays(
+            self.txn[mask],
+            self.payee[mask],
+            self.amount[mask],
+            self.rule[mask],
+            self.kind[mask],
+            self.level[mask],
+        )
+
+
+def _kernel(fn):
+    return fn if get_backend() == "numba" else getattr(fn, "py_func", fn)
+
+
+def _allocate(size: int) -> list[np.ndarray]:
+    """Credit columns; untouched capacity costs address space, not memory."""
+    return [
+        np.empty(size, np.int32),
+        np.empty(size, np.int32),
+        np.empty(size),
+        np.empty(size, np.int32),
+        np.empty(size, np.int8),
+        np.zeros(size, np.int8),
+    ]
+
+
+def _chain(payees: Payees, depth: np.ndarray, max_depth: int) -> np.ndarray:
+    """Ancestor table for a static hierarchy (empty when reporting lines are dated).
+
+    ``chain[p, L-1]`` is the manager ``L`` levels above ``p`` if that manager's
+    plan rolls up from that far (-1 if not; -2 past the top of the tree).
+    """
+    n = len(payees.ids)
+    if np.any(payees.mgr_from != OPEN_START) or np.any(payees.mgr_to != OPEN_END):
+        return np.empty((0, max_depth), dtype=np.int32)
+    up = np.full(n, -2, dtype=np.int64)
+    has = np.diff(payees.mgr_ptr) > 0
+    up[has] = payees.mgr_idx[payees.mgr_ptr[:-1][has]]
+    chain = np.empty((n, max_depth), dtype=np.int32)
+    cur = np.arange(n)
+    for level in range(1, max_depth + 1):
+        nxt = np.where(cur >= 0, up[np.maximum(cur, 0)], -2)
+        takes = (nxt >= 0) & (depth[np.maximum(nxt, 0)] >= level)
+        chain[:, level - 1] = np.where(nxt < 0, -2, np.where(takes, nxt, -1))
+        cur = nxt
+    return chain
+
+
+def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
+    """Write base credits, then roll-ups, into one set of columns."""
+    n = txns.day.size
+    counts = np.zeros(n, dtype=np.int64)
+    split_sum = np.zeros(n)
+    status = np.zeros(n, dtype=np.int64)
+    args = (
+        rules.groups,
+        rules.ptr,
+        rules.order,
+        rules.valid_from,
+        rules.valid_to,
+        rules.kind,
+        rules.split,
+    )
+    _kernel(_k.count_credits)(*args, txns.day, txns.seller, counts, split_sum, status)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    m = int(ptr[-1])
+    max_depth = int(depth.max()) if depth.size else 0
+    cols = _allocate(m * (1 + max_depth))
+    _kernel(_k.fill_credits)(
+        *args,
+        rules.payee,
+        txns.day,
+        txns.amount,
+        txns.seller,
+        ptr,
+        status,
+        *(c[:m] for c in cols[:5]),
+    )
+    total = m
+    if max_depth and n:
+        b_payee, b_amount = cols[1][:m], cols[2][:m]
+        roll = (
+            ptr,
+            b_payee,
+            b_amount,
+            txns.day,
+            txns.amount,
+            payees.mgr_ptr,
+            payees.mgr_idx,
+            payees.mgr_from,
+            payees.mgr_to,
+            depth,
+            payees.start,
+            payees.end,
+            max_depth,
+            _chain(payees, depth, max_depth),
+            int(counts.max()),
+        )
+        sizes = np.zeros(n, dtype=np.int64)
+        _kernel(_k.rollup)(*roll, sizes, True, *(c[:0] for c in cols))
+        offsets = np.zeros(n, dtype=np.int64)
+        np.cumsum(sizes[:-1], out=offsets[1:])
+        offsets += m
+        total = m + int(sizes.sum())
+        _kernel(_k.rollup)(*roll, offsets, False, *cols)
+    return CreditArrays(*(c[:total] for c in cols)), split_sum, status
+
+
+def _report(txns: Transactions, split_sum, status, problems: Problems):
+    frame = txns.frame
+    bad = np.flatnonzero(status == _k.UNASSIGNED)
+    if bad.size:
+        problems.warn(
+            f"transactions {rows_text(frame.index[bad], frame['txn_id'].iloc[bad])}: "
+            "no direct crediting rule matches and the seller is blank or not a payee; "
+            "rejected. Add a rule or a seller."
+        )
+    odd = np.flatnonzero(status == _k.SPLIT_MISMATCH)
+    if odd.size:
+        sums = ", ".join(f"{100 * s:g}%" for s in split_sum[odd[:5]])
+        problems.warn(
+            f"transactions {rows_text(frame.index[odd], frame['txn_id'].iloc[odd])}: "
+            f"direct splits sum to {sums}, not 100%; credited as the rules say. Fix "
+            "the splits, or pass strict=True to stop on this."
+        )
+    return pd.DataFrame(
+        {
+            "table": "transactions",
+            "row": frame.index[bad],
+            "txn_id": frame["txn_id"].to_numpy()[bad],
+            "reason": "no direct crediting rule matched and the seller is not a payee",
+        }
+    )
+
+
+def credit_arrays(
+    txns, payees, rules, depth, problems
+) -> tuple[CreditArrays, pd.DataFrame]:
+    """Run crediting and roll-up; return the credits and the rejected rows."""
+    too_big = np.abs(txns.amount) > MAX_ABS_AMOUNT
+    if too_big.any():
+        idx = np.flatnonzero(too_big)
+        problems.error(
+            f"transactions.amount: {rows_text(txns.frame.index[idx])} exceed "
+            f"{MAX_ABS_AMOUNT:,.0f}; amounts that large are not supported."
+        )
+        problems.raise_if_any()
+    with KERNEL_LOCK:
+        arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
+    rejected = _report(txns, split_sum, status, problems)
+    return arrays, rejected
+
+
+def credits_frame(
+    arrays: CreditArrays,
+    txns: Transactions,
+    payees: Payees,
+    rules: RuleIndex,
+    extra: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Present the credits: one row per (transaction, payee, credit)."""
+    rule_names = [*rules.ids, "default (seller)", "rollup"]
+    rule_codes = np.where(
+        arrays.rule >= 0, arrays.rule, len(rules.ids) - 1 - arrays.rule
+    )
+    frame = pd.DataFrame(
+        {
+            "txn_id": txns.frame["txn_id"].to_numpy()[arrays.txn],
+            "date": txns.day[arrays.txn].astype("datetime64[D]"),
+            "payee_id": pd.Categorical.from_codes(arrays.payee, payees.ids),
+            "credit_type": pd.Categorical.from_codes(arrays.kind, CREDIT_TYPES),
+            "rule_id": pd.Categorical.from_codes(rule_codes, rule_names),
+            "level": arrays.level.astype(np.int64),
+            "txn_amount": txns.amount[arrays.txn],
+            "amount": arrays.amount,
+        }
+    )
+    for column in extra:
+        codes, texts = txns.attribute(column)
+        frame[column] = pd.Categorical.from_codes(codes[arrays.txn], texts)
+    return frame

@@ -1,0 +1,1 @@
+"""Excel surfaces: cell conversion, the UDF module and the Office.js server."""

@@ -1,0 +1,1 @@
+"""Files: the xlsx reader, legacy results tables, recalculation, partitioned sources."""

@@ -1,0 +1,1 @@
+"""Excel arithmetic: ROUND, the 15-digit value, tiers, argument checks."""

@@ -1,0 +1,1 @@
+"""Renderers: terminal text, JSON and xlsx reports (presentation only)."""

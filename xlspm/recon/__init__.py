@@ -1,0 +1,1 @@
+"""Reconciliation: pair, compare and explain legacy results against the engine."""

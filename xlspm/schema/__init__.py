@@ -1,0 +1,1 @@
+"""Input tables: columns, keys, dates, periods, rules, plans and their problems."""

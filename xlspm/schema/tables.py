@@ -1,0 +1,272 @@
+"""Table helpers shared by the plan inputs: columns, dates, problems.
+
+Every problem names the table, the row label (the DataFrame index: a
+workbook reader sets it to the sheet row) and the column, says what was found
+and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = [
+    "OPEN_END",
+    "OPEN_START",
+    "PlanInputError",
+    "Problems",
+    "column",
+    "normalize",
+    "span",
+]
+
+OPEN_START = np.int64(-(2**62))  # a blank start date: since forever
+OPEN_END = np.int64(2**62)  # a blank end date: open-ended
+MAX_LISTED = 5
+
+
+class PlanInputError(InputError):
+    """Plan inputs break rules; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        head = f"{len(problems)} problem(s) in the plan inputs:\n- "
+        super().__init__(head + "\n- ".join(problems))
+
+
+@dataclass
+class Problems:
+    """Errors and warnings collected while reading inputs.
+
+    ``strict=True`` turns warnings into errors.
+    """
+
+    strict: bool = False
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        """Record an error."""
+        self.errors.append(message)
+
+    def warn(self, message: str) -> None:
+        """Record a warning (an error when strict)."""
+        (self.errors if self.strict else self.warnings).append(message)
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`PlanInputError` when errors were recorded."""
+        if self.errors:
+            raise PlanInputError(self.errors)
+
+
+def rows_text(labels, keys=None) -> str:
+    """Name up to five rows, e.g. ``rows 3, 9 (txn T1, T7) and 2 more``."""
+    labels = list(labels)
+    shown = ", ".join(str(v) for v in labels[:MAX_LISTED])
+    if keys is not None:
+        keys = [str(k) for k in list(keys)[:MAX_LISTED]]
+        shown += f" ({', '.join(keys)})"
+    more = len(labels) - MAX_LISTED
+    word = "row" if len(labels) == 1 else "rows"
+    return f"{word} {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def normalize(frame, table: str) -> pd.DataFrame:
+    """Return a copy with columns lower-cased, trimmed, spaces as underscores.
+
+    Raises
+    ------
+    InputError
+        If ``frame`` is not a DataFrame or two columns collide.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(
+            f"{table}: got {type(frame).__name__}; expected a pandas DataFrame."
+        )
+    names = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    seen = {}
+    for original, name in zip(frame.columns, names, strict=True):
+        if name in seen:
+            raise InputError(
+                f"{table}: columns {seen[name]!r} and {original!r} are the same "
+                "name ignoring case and spaces; rename one."
+            )
+        seen[name] = original
+    out = frame.copy(deep=False)
+    out.columns = names
+    return out
+
+
+def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
+    """Record an error for each missing column; return True when all exist."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        problems.error(
+            f"{table}: missing column(s) {', '.join(missing)}; found "
+            f"{', '.join(frame.columns) or 'none'}."
+        )
+    return not missing
+
+
+def blank(series: pd.Series) -> np.ndarray:
+    """Return a mask of blank cells: missing values or empty/space-only text."""
+    mask = series.isna().to_numpy().copy()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        text = series.astype(str).str.strip()
+        mask |= (text == "").to_numpy()
+    return mask
+
+
+DATE_EXPECTED = "a date (an Excel date or ISO text such as 2026-03-31)"
+
+
+def _report_bad(series: pd.Series, bad, where: str, expected: str, problems) -> None:
+    """Record one error naming the bad cells of a column and what they hold."""
+    if not bad.any():
+        return
+    idx = np.flatnonzero(bad)
+    found = ", ".join(repr(series.iloc[i]) for i in idx[:MAX_LISTED])
+    verb = "holds" if idx.size == 1 else "hold"
+    problems.error(
+        f"{where}: {rows_text(series.index[idx])} {verb} {found}; expected {expected}."
+    )
+
+
+def column(frame: pd.DataFrame, name: str, default=None) -> pd.Series:
+    """Return ``frame[name]``, or a column of ``default`` when it is absent."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
+
+
+def span(frame: pd.DataFrame, table: str, first: str, last: str, problems):
+    """Parse an optional validity span; blank or absent dates are open-ended."""
+    start = dates(column(frame, first), table, first, problems, fill=OPEN_START)[0]
+    end = dates(column(frame, last), table, last, problems, fill=OPEN_END)[0]
+    return start, end
+
+
+def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
+    """Parse a column of dates (real dates or ISO text) to int days.
+
+    Blank cells get ``fill`` (an int) or, when ``fill`` is None, are reported.
+    Unparsable cells are always reported. Returns ``(days, bad_mask)``.
+    """
+    empty = blank(series)
+    parsed = pd.to_datetime(series.where(~empty), errors="coerce", format="mixed")
+    bad = parsed.isna().to_numpy() & ~empty
+    days = np.zeros(len(series), dtype=np.int64)
+    ok = ~parsed.isna().to_numpy()
+    days[ok] = parsed[ok].to_numpy().astype("datetime64[D]").astype(np.int64)
+    if fill is not None:
+        days[empty] = fill
+    else:
+        bad |= empty
+    _report_bad(series, bad, f"{table}.{column}", DATE_EXPECTED, problems)
+    return days, bad
+
+
+def numbers(series: pd.Series, table: str, column: str, problems, *, required=True):
+    """Parse a numeric column; report text and (when required) blanks."""
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+    empty = blank(series)
+    bad = np.isnan(values) & ~empty
+    bad |= np.isinf(values)
+    if required:
+        bad |= empty
+    _report_bad(series, bad, f"{table}.{column}", "a number", problems)
+    return values, bad
+
+
+def norm_key(value) -> str:
+    """Normalise an id or attribute value: trimmed text, ``101.0`` as ``101``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def norm_keys(series: pd.Series) -> np.ndarray:
+    """Vector form of :func:`norm_key` (object array of str)."""
+    values = series.to_numpy()
+    if values.dtype.kind in "iu":
+        return values.astype(str).astype(object)
+    if values.dtype.kind == "f":
+        whole = np.isfinite(values) & (values == np.round(values))
+        out = values.astype(str).astype(object)
+        out[whole] = values[whole].astype(np.int64).astype(str)
+        out[np.isnan(values)] = ""
+        return out
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        text = pd.Series(values, dtype=object).fillna("").astype(str).str.strip()
+        return text.to_numpy(dtype=object)
+    return np.array([norm_key(v) for v in values], dtype=object)
+
+
+def _dense_codes(values: np.ndarray, labels: bool = True):
+    """Codes for integer-valued numbers without hashing (None if not suitable).
+
+    ``labels=False`` skips building the text of each code (returns a count).
+    """
+    if values.dtype.kind not in "iuf" or values.size == 0:
+        return None
+    finite = np.isfinite(values) if values.dtype.kind == "f" else None
+    ok = values if finite is None else values[finite]
+    if ok.size == 0:
+        return None
+    lo, hi = ok.min(), ok.max()
+    if hi - lo > max(4 * values.size, 1 << 16) or (
+        values.dtype.kind == "f" and not np.all(ok == np.round(ok))
+    ):
+        return None
+    lo = int(lo)
+    raw = (values if finite is None else np.where(finite, values, lo)).astype(
+        np.int64
+    ) - lo
+    present = np.zeros(int(hi) - lo + 1, dtype=bool)
+    present[raw if finite is None else raw[finite]] = True
+    remap = np.cumsum(present) - 1
+    codes = remap[raw]
+    if finite is not None:
+        codes[~finite] = -1
+    if not labels:
+        return codes, int(remap[-1]) + 1
+    texts = [str(v + lo) for v in np.flatnonzero(present)]
+    return codes, texts
+
+
+def key_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer-code a column of ids/attributes by normalised value.
+
+    Integer-valued numbers are coded directly from their range (no hashing);
+    other columns are factorised, then uniques that normalise to the same
+    text (``101`` and ``"101"``) are merged. Blank cells get code -1.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, list of str)
+        Codes and the normalised text of each code.
+    """
+    dense = _dense_codes(series.to_numpy())
+    if dense is not None:
+        return dense
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts: list[str] = []
+    first: dict[str, int] = {}
+    remap = np.empty(len(uniques) + 1, dtype=np.int64)
+    remap[-1] = -1
+    for i, value in enumerate(uniques):
+        key = norm_key(value)
+        if key == "":
+            remap[i] = -1
+            continue
+        if key not in first:
+            first[key] = len(texts)
+            texts.append(key)
+        remap[i] = first[key]
+    return remap[codes], texts

@@ -8,8 +8,9 @@ the median time is reported, all times are kept in the JSON). Stage times
 are ``Results.timings`` (read, credit, aggregate, pay); up to ``--write-max``
 transactions the results workbook
 (``xlspm.present.results_workbook.write_report``) is written and timed too.
-Peak memory is the child's Linux ``VmHWM`` during the first ``calculate`` above its resident size before (as in ``bench_engine.py``), and
-its whole-process ``ru_maxrss``.
+Peak memory is the child's Linux ``VmHWM`` during the first ``calculate``
+above its resident size before (as in ``bench_engine.py``), and its
+whole-process ``ru_maxrss``.
 
 A step between consecutive sizes is flagged super-linear when its local
 exponent, log(time ratio) / log(size ratio), exceeds ``--threshold``

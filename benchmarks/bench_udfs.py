@@ -30,7 +30,7 @@ import xlsxwriter
 import xlwings.server as xs
 from _common import add_json_option, machine, result_row, target, write_json
 
-from xlspm import udf_support
+from xlspm.excel import cells as udf_support
 from xlspm.excel.server import load_udf_module, patch_is_jsnull
 from xlspm.io.recalc import recalculate
 

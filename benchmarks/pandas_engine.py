@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlspm import excel_round, snap15
+from xlspm import excel_round
+from xlspm.numerics.rounding import snap15
 
 NANO = 1e9
 

@@ -8,9 +8,10 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import pytest
 
 import xlspm
+from xlspm.kernels.dispatch import available_backends
 
 
-@pytest.fixture(params=xlspm.available_backends())
+@pytest.fixture(params=available_backends())
 def backend(request):
     """Run the test once per available backend (numba and the NumPy path)."""
     with xlspm.use_backend(request.param):

@@ -5,15 +5,15 @@ import sys
 
 import pytest
 
-import xlspm
-from xlspm import BackendError, get_backend, set_backend, use_backend
+from xlspm import BackendError, get_backend, use_backend
+from xlspm.kernels.dispatch import available_backends, set_backend
 from xlspm.kernels.jit import NUMBA_AVAILABLE
 
 
 def test_numba_is_the_default_when_installed():
     assert NUMBA_AVAILABLE, "numba is a runtime dependency and must be installed"
     if not os.environ.get("XLSPM_DISABLE_NUMBA"):
-        assert xlspm.available_backends() == ("numba", "numpy")
+        assert available_backends() == ("numba", "numpy")
         assert get_backend() == "numba"
 
 
@@ -57,12 +57,13 @@ def test_environment_variable_disables_numba():
     code = (
         "import json, xlspm\n"
         "from xlspm.kernels import numerics\n"
+        "from xlspm.kernels.dispatch import available_backends, set_backend\n"
         "try:\n"
-        "    xlspm.set_backend('numba'); err = ''\n"
+        "    set_backend('numba'); err = ''\n"
         "except xlspm.BackendError as exc:\n"
         "    err = str(exc)\n"
         "print(json.dumps({'backend': xlspm.get_backend(),\n"
-        "    'available': xlspm.available_backends(),\n"
+        "    'available': available_backends(),\n"
         "    'compiled': hasattr(numerics.round_excel_one, 'py_func'),\n"
         "    'round': xlspm.excel_round(2.675, 2), 'error': err}))\n"
     )

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from naive import naive_excel_round, naive_ieee_round, naive_snap15
 
-from xlspm import InputError, excel_round, ieee_round, round_half_away, snap15
+from xlspm import InputError, excel_round
+from xlspm.numerics.rounding import ieee_round, round_half_away, snap15
 
 
 def test_issue_examples(backend):

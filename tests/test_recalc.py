@@ -1,8 +1,8 @@
 import openpyxl
 import pytest
 
-from xlspm import InputError
-from xlspm.io.recalc import LibreOfficeError, find_soffice, recalculate
+from xlspm import InputError, LibreOfficeError
+from xlspm.io.recalc import find_soffice, recalculate
 
 
 def _book(path):

@@ -9,10 +9,10 @@ from xlspm import (
     InputError,
     RateTable,
     TierTableError,
-    tier_index,
     tier_rate,
     tiered_payout,
 )
+from xlspm.numerics.tiers import tier_index
 
 FLOORS = [0.0, 0.5, 0.8, 1.0, 1.2]
 RATES = [0.0, 0.02, 0.04, 0.06, 0.08]

@@ -1,46 +1,60 @@
 """xlspm: a spreadsheet-native, Excel-exact engine for sales incentive compensation.
 
-Public API
-----------
-Numerics
-    :func:`excel_round`, :func:`ieee_round`, :func:`round_half_away`, :func:`snap15`
-Tier engine
-    :func:`tiered_payout`, :func:`tier_rate`, :func:`tier_index`, :class:`RateTable`
+Public API: one name per capability, and the error family.
+
 Plan engine
-    :func:`calculate` -> :class:`Results`, :func:`explain`
-Dask engine (``pip install "xlspm[dask]"``)
-    :func:`calculate_dask` (same results, transactions in partitions)
+    :func:`calculate` -> :class:`Results`; :func:`explain` (one number in
+    words); :func:`calculate_dask` (transactions in partitions, needs
+    ``pip install "xlspm[dask]"``).
+Workbooks
+    :func:`read_workbook` (a comp-plan workbook), :func:`calculate_workbook`
+    (its plan with its Settings), :func:`write_report` (the results
+    workbook), :func:`recalculate` (LibreOffice recalculates a workbook).
 Reconciliation
-    :func:`reconcile` -> :class:`ReconResult`, :func:`to_cents`
+    :func:`reconcile` -> :class:`ReconResult`; :func:`parallel_run` (cycle
+    after cycle, with the cutover verdict).
+Excel arithmetic
+    :func:`excel_round`, :func:`tiered_payout`, :func:`tier_rate`,
+    :class:`RateTable`.
 Backends
-    :func:`get_backend`, :func:`set_backend`, :func:`use_backend`,
-    :func:`available_backends`
+    :func:`get_backend`, :func:`use_backend` (numba kernels or pure NumPy).
 Errors
-    :class:`XlspmError` and its subclasses.
+    :class:`XlspmError` and its subclasses :class:`InputError`,
+    :class:`PlanInputError`, :class:`TierTableError`, :class:`BackendError`,
+    :class:`LibreOfficeError`.
+
+Lower-level functions live in the subpackages (``xlspm.numerics``,
+``xlspm.recon``, ...); the API reference lists them.
 """
 
 from .distributed.engine import calculate_dask
 from .engine.calculate import calculate
 from .engine.results import Results
-from .errors import BackendError, InputError, TierTableError, XlspmError
-from .kernels.dispatch import available_backends, get_backend, set_backend, use_backend
-from .numerics.rounding import (
-    excel_round,
-    ieee_round,
-    round_half_away,
-    snap15,
-    to_cents,
+from .engine.workbook import calculate_workbook
+from .errors import (
+    BackendError,
+    InputError,
+    LibreOfficeError,
+    PlanInputError,
+    TierTableError,
+    XlspmError,
 )
-from .numerics.tiers import RateTable, tier_index, tier_rate, tiered_payout
+from .io.plan_workbook import read_workbook
+from .io.recalc import recalculate
+from .kernels.dispatch import get_backend, use_backend
+from .numerics.rounding import excel_round
+from .numerics.tiers import RateTable, tier_rate, tiered_payout
 from .present.explain_text import explain
+from .present.results_workbook import write_report
+from .recon.parallel_run import parallel_run
 from .recon.reconcile import ReconResult, reconcile
-from .schema.tables import PlanInputError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BackendError",
     "InputError",
+    "LibreOfficeError",
     "PlanInputError",
     "RateTable",
     "ReconResult",
@@ -48,20 +62,18 @@ __all__ = [
     "TierTableError",
     "XlspmError",
     "__version__",
-    "available_backends",
     "calculate",
     "calculate_dask",
+    "calculate_workbook",
     "excel_round",
     "explain",
     "get_backend",
-    "ieee_round",
+    "parallel_run",
+    "read_workbook",
+    "recalculate",
     "reconcile",
-    "round_half_away",
-    "set_backend",
-    "snap15",
-    "tier_index",
     "tier_rate",
     "tiered_payout",
-    "to_cents",
     "use_backend",
+    "write_report",
 ]

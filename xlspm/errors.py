@@ -6,7 +6,14 @@ the rule that was broken and how to fix it.
 
 from __future__ import annotations
 
-__all__ = ["BackendError", "InputError", "TierTableError", "XlspmError"]
+__all__ = [
+    "BackendError",
+    "InputError",
+    "LibreOfficeError",
+    "PlanInputError",
+    "TierTableError",
+    "XlspmError",
+]
 
 
 class XlspmError(Exception):
@@ -23,3 +30,16 @@ class TierTableError(InputError):
 
 class BackendError(XlspmError):
     """The requested compute backend is not available."""
+
+
+class PlanInputError(InputError):
+    """Plan inputs break rules; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        head = f"{len(problems)} problem(s) in the plan inputs:\n- "
+        super().__init__(head + "\n- ".join(problems))
+
+
+class LibreOfficeError(XlspmError):
+    """LibreOffice is missing or failed to recalculate a workbook."""

@@ -21,8 +21,8 @@ __all__ = ["add_commands"]
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from ..engine.workbook import calculate_workbook
+    from ..errors import PlanInputError
     from ..io.plan_workbook import locate, read_workbook
-    from ..schema.tables import PlanInputError
 
     report = {"workbook": str(args.workbook), "errors": [], "warnings": []}
     book = None
@@ -115,9 +115,9 @@ def _close(client) -> None:
 
 def _cmd_calc(args: argparse.Namespace) -> int:
     from ..engine.workbook import calculate_workbook
+    from ..errors import PlanInputError
     from ..io.plan_workbook import locate, read_workbook
     from ..present.results_workbook import summary_table, write_report
-    from ..schema.tables import PlanInputError
 
     book, client = None, None
     try:

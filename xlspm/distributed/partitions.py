@@ -17,8 +17,9 @@ import pandas as pd
 
 from ..engine.calculate import aggregate, period_slots, read_credit_inputs
 from ..engine.crediting import credit_arrays, credits_frame
+from ..errors import PlanInputError
 from ..schema.periods import KINDS
-from ..schema.tables import PlanInputError, Problems
+from ..schema.tables import Problems
 
 __all__ = [
     "PartOutput",

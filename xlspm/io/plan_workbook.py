@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, XlspmError
-from ..schema.tables import PlanInputError
+from ..errors import InputError, PlanInputError, XlspmError
 
 __all__ = ["SHEETS", "Workbook", "column_letter", "locate", "read_workbook"]
 

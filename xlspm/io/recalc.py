@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import InputError, XlspmError
+from ..errors import InputError, LibreOfficeError
 
 __all__ = ["LibreOfficeError", "find_soffice", "recalculate"]
 
@@ -35,10 +35,6 @@ _RECALC_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
-
-
-class LibreOfficeError(XlspmError):
-    """LibreOffice is missing or failed to recalculate a workbook."""
 
 
 def find_soffice() -> str:

@@ -14,7 +14,8 @@ Excel keeps IEEE doubles but shows, compares and rounds them through their
 
 Examples
 --------
->>> from xlspm import excel_round, snap15
+>>> from xlspm import excel_round
+>>> from xlspm.numerics.rounding import snap15
 >>> excel_round(2.675, 2), excel_round(3365.6649999999995, 2), excel_round(-2.5)
 (2.68, 3365.67, -3.0)
 >>> snap15(119791.96 / 149739.95)

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, PlanInputError
 
 __all__ = [
     "OPEN_END",
     "OPEN_START",
-    "PlanInputError",
     "Problems",
     "column",
     "normalize",
@@ -27,15 +26,6 @@ __all__ = [
 OPEN_START = np.int64(-(2**62))  # a blank start date: since forever
 OPEN_END = np.int64(2**62)  # a blank end date: open-ended
 MAX_LISTED = 5
-
-
-class PlanInputError(InputError):
-    """Plan inputs break rules; ``problems`` lists every one found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        head = f"{len(problems)} problem(s) in the plan inputs:\n- "
-        super().__init__(head + "\n- ".join(problems))
 
 
 @dataclass

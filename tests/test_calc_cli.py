@@ -68,7 +68,7 @@ def test_calc_never_overwrites(plan, tmp_path, capsys):
     assert "already exists; pass --force" in capsys.readouterr().err
     assert out.read_text() == "keep"
     assert main(["calc", str(plan), "-o", str(plan), "--force"]) == 2
-    assert "refusing to overwrite the input workbook" in capsys.readouterr().err
+    assert "refusing to overwrite an input workbook" in capsys.readouterr().err
 
 
 def test_calc_bad_workbook_writes_nothing(tmp_path, capsys):

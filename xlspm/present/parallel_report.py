@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from ..io.output import atomic_output, output_path
 from ..recon.parallel_run import ParallelRun
-from .recon_report import _to_accept, output_path
+from .recon_report import _to_accept
 from .results_workbook import WORKBOOK_OPTIONS, _formats, _table
 from .text import frame_to_text
 
@@ -20,29 +20,32 @@ def write_parallel_report(run: ParallelRun, path, *, sources=(), force=False) ->
     import xlsxwriter
 
     path = output_path(path, sources, force, ".xlsx")
-    staged = path.with_name(f".{path.name}.xlspm-tmp")
-    book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
-    try:
-        fmt = _formats(book)
-        ws = book.add_worksheet("Summary")
-        ws.set_column(0, 0, 100)
-        ws.write(0, 0, "Parallel run: cutover verdict", fmt["title"])
-        ws.write(1, 0, run.verdict, fmt["bold"])
-        for i, note in enumerate(run.notes, start=3):
-            ws.write(i, 0, note)
-        money = {"legacy_total", "engine_total", "net_difference", "money_diff"}
-        (trend_ws,) = _table(
-            book, "Trend", run.trend, fmt, money=money, percent={"match_rate"}
-        )
-        _trend_chart(book, trend_ws, len(run.cycles))
-        _table(book, "Differences", run.differences(), fmt, money=money)
-        accept = [_to_accept(r).assign(cycle=label) for label, r in run.cycles]
-        _table(
-            book, "To accept", pd.concat(accept, ignore_index=True), fmt, money=money
-        )
-    finally:
-        book.close()
-    os.replace(staged, path)
+    with atomic_output(path) as staged:
+        book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
+        try:
+            fmt = _formats(book)
+            ws = book.add_worksheet("Summary")
+            ws.set_column(0, 0, 100)
+            ws.write(0, 0, "Parallel run: cutover verdict", fmt["title"])
+            ws.write(1, 0, run.verdict, fmt["bold"])
+            for i, note in enumerate(run.notes, start=3):
+                ws.write(i, 0, note)
+            money = {"legacy_total", "engine_total", "net_difference", "money_diff"}
+            (trend_ws,) = _table(
+                book, "Trend", run.trend, fmt, money=money, percent={"match_rate"}
+            )
+            _trend_chart(book, trend_ws, len(run.cycles))
+            _table(book, "Differences", run.differences(), fmt, money=money)
+            accept = [_to_accept(r).assign(cycle=label) for label, r in run.cycles]
+            _table(
+                book,
+                "To accept",
+                pd.concat(accept, ignore_index=True),
+                fmt,
+                money=money,
+            )
+        finally:
+            book.close()
     return path
 
 

@@ -11,29 +11,16 @@ to fill in and pass back with ``--accepted``). Written atomically.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
+from ..io.output import atomic_output, output_path
 from ..recon.result import REASONS, ReconResult
 from .results_workbook import WORKBOOK_OPTIONS, _formats, _table
 from .text import frame_to_text
 
 __all__ = ["recon_text", "write_recon_json", "write_recon_report"]
-
-
-def output_path(path, sources, force: bool, suffix: str) -> Path:
-    path = Path(path)
-    if path.suffix.lower() != suffix:
-        raise InputError(f"{path}: the output must be a {suffix} file.")
-    for source in sources:
-        if source is not None and path.resolve() == Path(source).resolve():
-            raise InputError(f"{path}: refusing to overwrite an input workbook.")
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists; pass --force to replace it.")
-    return path
 
 
 def _money_columns(result: ReconResult) -> set[str]:
@@ -182,30 +169,30 @@ def write_recon_report(
     import xlsxwriter
 
     path = output_path(path, sources, force, ".xlsx")
-    staged = path.with_name(f".{path.name}.xlspm-tmp")
-    book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
-    try:
-        fmt = _formats(book)
-        money, percent = _money_columns(result), _percent_columns(result)
-        _summary_sheet(book, result, fmt, title or "Reconciliation")
-        _differences_sheet(book, result, fmt)
-        missing = result.rows["reason"].isin(["missing_in_engine", "missing_in_legacy"])
-        unmatched = result.rows[missing]
-        _table(book, "Unmatched", unmatched, fmt, money=money, percent=percent)
-        _table(book, "Duplicates", result.duplicates, fmt, money=money)
-        _table(book, "To accept", _to_accept(result), fmt, money=money)
-    finally:
-        book.close()
-    os.replace(staged, path)
+    with atomic_output(path) as staged:
+        book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
+        try:
+            fmt = _formats(book)
+            money, percent = _money_columns(result), _percent_columns(result)
+            _summary_sheet(book, result, fmt, title or "Reconciliation")
+            _differences_sheet(book, result, fmt)
+            missing = result.rows["reason"].isin(
+                ["missing_in_engine", "missing_in_legacy"]
+            )
+            unmatched = result.rows[missing]
+            _table(book, "Unmatched", unmatched, fmt, money=money, percent=percent)
+            _table(book, "Duplicates", result.duplicates, fmt, money=money)
+            _table(book, "To accept", _to_accept(result), fmt, money=money)
+        finally:
+            book.close()
     return path
 
 
 def write_recon_json(result: ReconResult, path, *, sources=(), force=False) -> Path:
     """Write ``result.to_dict()`` as JSON, atomically; return the path."""
     path = output_path(path, sources, force, ".json")
-    staged = path.with_name(f".{path.name}.xlspm-tmp")
-    staged.write_text(json.dumps(result.to_dict(), indent=2, default=str))
-    os.replace(staged, path)
+    with atomic_output(path) as staged:
+        staged.write_text(json.dumps(result.to_dict(), indent=2, default=str))
     return path
 
 

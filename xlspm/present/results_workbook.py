@@ -11,14 +11,13 @@ name beside the target and renamed: it appears complete or not at all.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..engine.results import STATEMENT_COLUMNS, tiers_table
-from ..errors import InputError
+from ..io.output import atomic_output, output_path
 
 __all__ = ["EXCEL_MAX_ROWS", "summary_table", "write_report"]
 
@@ -316,26 +315,19 @@ def write_report(res, path, *, source=None, force: bool = False) -> Path:
     """
     import xlsxwriter
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(f"{path}: the output must be an .xlsx file.")
-    if source is not None and path.resolve() == Path(source).resolve():
-        raise InputError(f"{path}: refusing to overwrite the input workbook.")
-    if path.exists() and not force:
-        raise InputError(f"{path}: already exists; pass --force to replace it.")
-    staged = path.with_name(f".{path.name}.xlspm-tmp")
-    book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
-    try:
-        fmt = _formats(book)
-        _table(book, "Summary", summary_table(res.results), fmt)
-        _table(book, "Results", res.results, fmt)
-        _statements(book, res.results, fmt)
-        _table(book, "Credits", _credits(res), fmt)
-        _table(book, "Trace", _trace_rows(res), fmt)
-        _table(book, "Issues", _issues(res), fmt)
-        if res.book is not None:
-            _table(book, "Tiers", tiers_table(res), fmt)
-    finally:
-        book.close()
-    os.replace(staged, path)
+    path = output_path(path, [source], force, ".xlsx")
+    with atomic_output(path) as staged:
+        book = xlsxwriter.Workbook(str(staged), WORKBOOK_OPTIONS)
+        try:
+            fmt = _formats(book)
+            _table(book, "Summary", summary_table(res.results), fmt)
+            _table(book, "Results", res.results, fmt)
+            _statements(book, res.results, fmt)
+            _table(book, "Credits", _credits(res), fmt)
+            _table(book, "Trace", _trace_rows(res), fmt)
+            _table(book, "Issues", _issues(res), fmt)
+            if res.book is not None:
+                _table(book, "Tiers", tiers_table(res), fmt)
+        finally:
+            book.close()
     return path

@@ -177,3 +177,23 @@ def test_functions_js_is_valid_javascript(client, tmp_path):
         [node, "--check", str(script)], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stderr
+
+
+def test_static_templates_are_filled_and_escaped():
+    from xml.etree import ElementTree
+
+    from xlspm.excel.server import functions_script, manifest, render
+
+    hostile = 'http://x"/><evil a="&'  # a Host header is the client's to choose
+    root = ElementTree.fromstring(manifest(hostile))  # still well-formed XML
+    urls = [e.get("DefaultValue") for e in root.iter() if e.tag.endswith("Url")]
+    assert urls == [
+        hostile + "/xlspm/functions.js",
+        hostile + "/taskpane.html",
+        hostile + "/xlspm/custom-functions-meta",
+    ]
+    assert not any(e.tag.endswith("evil") for e in root.iter())
+    assert 'for (const id of ["A", "B"])' in functions_script({"B", "A"})
+    assert "$" not in functions_script({"A"}) + manifest("http://h")
+    with pytest.raises(KeyError, match="function_ids"):
+        render("functions.js")  # a placeholder never stays unfilled

@@ -1,4 +1,4 @@
-"""Cell values in, cell values out: the work behind the thin UDFs in udfs/.
+"""Cell values in, cell values out: the work behind the thin UDFs in udfs.py.
 
 Excel hands UDFs ranges as lists of rows. Classic COM passes numbers as
 floats, blanks as None, dates as datetimes, error cells as integer HRESULTs

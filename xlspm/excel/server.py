@@ -3,22 +3,37 @@
 A FastAPI app that serves the custom-functions metadata, the functions
 JavaScript (xlwings 0.37.8 no longer ships one), the call endpoint
 (``xlwings.server.custom_functions_call``), ``manifest.xml`` and a task
-pane. Namespace ``XLSPM``: cells call ``=XLSPM.SPM_TIER_PAYOUT(...)``.
+pane, whose JavaScript, HTML and XML are package files in ``static/``.
+Namespace ``XLSPM``: cells call ``=XLSPM.SPM_TIER_PAYOUT(...)``.
 
 ``xlwings.server`` is xlwings PRO code: it needs ``XLWINGS_LICENSE_KEY``
 (``noncommercial`` for noncommercial use; commercial use needs an xlwings
 PRO licence). The classic COM path (:mod:`xlspm.excel.udfs`) is BSD.
 """
 
+import functools
 import importlib.util
+import json
 import os
+import string
 import sys
+from importlib import resources
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from ..errors import XlspmError
 from .cells import ON_SERVER
 
-__all__ = ["MAX_BODY", "create_app", "load_udf_module", "patch_is_jsnull"]
+__all__ = [
+    "MAX_BODY",
+    "create_app",
+    "functions_script",
+    "load_udf_module",
+    "manifest",
+    "patch_is_jsnull",
+    "render",
+    "static_file",
+]
 
 MAX_BODY = 5 * 1024 * 1024  # Excel on the web caps custom-function payloads near 5 MB
 NAMESPACE = "XLSPM"
@@ -76,88 +91,35 @@ def load_udf_module(path: Path | None = None):
     return module
 
 
-FUNCTIONS_JS = """// xlspm custom functions: each call is sent to the xlspm backend.
-(function () {
-  const base = window.location.origin;
-  const token = window.localStorage.getItem("xlspm-token") || "";
-  async function call(name, args, invocation) {
-    const payload = {
-      func_name: name,
-      args: args.map((a) => (Array.isArray(a) ? a : [[a === null ? "" : a]])),
-      caller_address: invocation.address || "",
-      formula_address: invocation.address || "",
-      version: "0.37.8",
-      runtime: Office.context.requirements.isSetSupported("CustomFunctionsRuntime", "1.4") ? "1.4" : "1.3",
-      culture_info_name: Office.context.contentLanguage || "en-US",
-      date_format: "yyyy-mm-dd",
-      client: "Office.js",
-    };
-    const headers = { "Content-Type": "application/json" };
-    if (token) headers["Authorization"] = "Bearer " + token;
-    const response = await fetch(base + "/xlspm/custom-functions-call", {
-      method: "POST", headers: headers, body: JSON.stringify(payload),
-    });
-    const body = await response.json();
-    if (!response.ok) {
-      throw new CustomFunctions.Error(CustomFunctions.ErrorCode.invalidValue, body.detail || "xlspm error");
-    }
-    return body.result;
-  }
-  // Associate at load time, as Excel expects (ids filled in by the server).
-  for (const id of __FUNCTION_IDS__) {
-    CustomFunctions.associate(id, function (...args) {
-      const invocation = args.pop();
-      return call(id, args, invocation);
-    });
-  }
-})();
-"""
+@functools.cache
+def static_file(name: str) -> str:
+    """Return the text of ``name`` in the package folder ``xlspm/excel/static``."""
+    return (resources.files(__package__) / "static" / name).read_text(encoding="utf-8")
 
-TASKPANE = """<!doctype html><html><head><meta charset="utf-8"><title>xlspm</title>
-<script src="https://appsforoffice.microsoft.com/lib/1/hosted/office.js"></script>
-</head><body><h1>xlspm</h1><p>Excel-exact comp engine. Functions: =XLSPM.SPM_TIER_PAYOUT,
-=XLSPM.SPM_TIER_RATE, =XLSPM.SPM_ROUND, =XLSPM.SPM_CREDIT, =XLSPM.SPM_CALC,
-=XLSPM.SPM_EXPLAIN, =XLSPM.SPM_VERSION.</p>
-<p>Token (if the server needs one): <input id="t" onchange="localStorage.setItem('xlspm-token', this.value)"></p>
-</body></html>"""
+
+def render(name: str, **values: str) -> str:
+    """Fill the ``$name`` placeholders of a static template.
+
+    Every placeholder must get a value (a missing one raises ``KeyError``
+    rather than leaving ``$name`` in the page); the caller escapes each value
+    for its context (XML attribute, JavaScript literal).
+    """
+    return string.Template(static_file(name)).substitute(values)
+
+
+def functions_script(function_ids) -> str:
+    """Return the custom-functions JavaScript, associating ``function_ids``."""
+    return render("functions.js", function_ids=json.dumps(sorted(function_ids)))
 
 
 def manifest(base_url: str) -> str:
     """Return the add-in manifest pointing at ``base_url``."""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
- xmlns:bt="http://schemas.microsoft.com/office/officeappbasictypes/1.0"
- xmlns:ov="http://schemas.microsoft.com/office/taskpaneappversionoverrides"
- xsi:type="TaskPaneApp">
-  <Id>6c1f0c7e-2d0b-4a51-9a8e-0f2f6b1c4a11</Id>
-  <Version>1.0.0.0</Version>
-  <ProviderName>xlspm</ProviderName>
-  <DefaultLocale>en-US</DefaultLocale>
-  <DisplayName DefaultValue="xlspm"/>
-  <Description DefaultValue="Excel-exact sales compensation functions"/>
-  <Hosts><Host Name="Workbook"/></Hosts>
-  <Requirements><Sets DefaultMinVersion="1.1"><Set Name="CustomFunctionsRuntime" MinVersion="1.1"/></Sets></Requirements>
-  <DefaultSettings><SourceLocation DefaultValue="{base_url}/taskpane.html"/></DefaultSettings>
-  <Permissions>ReadWriteDocument</Permissions>
-  <VersionOverrides xmlns="http://schemas.microsoft.com/office/taskpaneappversionoverrides" xsi:type="VersionOverridesV1_0">
-    <Hosts><Host xsi:type="Workbook"><AllFormFactors><ExtensionPoint xsi:type="CustomFunctions">
-      <Script><SourceLocation resid="JS"/></Script>
-      <Page><SourceLocation resid="HTML"/></Page>
-      <Metadata><SourceLocation resid="JSON"/></Metadata>
-      <Namespace resid="NS"/>
-    </ExtensionPoint></AllFormFactors></Host></Hosts>
-    <Resources>
-      <bt:Urls>
-        <bt:Url id="JS" DefaultValue="{base_url}/xlspm/functions.js"/>
-        <bt:Url id="HTML" DefaultValue="{base_url}/taskpane.html"/>
-        <bt:Url id="JSON" DefaultValue="{base_url}/xlspm/custom-functions-meta"/>
-      </bt:Urls>
-      <bt:ShortStrings><bt:String id="NS" DefaultValue="{NAMESPACE}"/></bt:ShortStrings>
-    </Resources>
-  </VersionOverrides>
-</OfficeApp>
-"""
+    quote = {'"': "&quot;"}
+    return render(
+        "manifest.xml",
+        base_url=escape(base_url, quote),
+        namespace=escape(NAMESPACE, quote),
+    )
 
 
 def _problem(status: int, detail: str):
@@ -183,8 +145,6 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
     fastapi.FastAPI
         The application (run it with uvicorn, or ``xlspm serve``).
     """
-    import json
-
     import xlwings
     import xlwings.server as xs
     from fastapi import FastAPI, Request
@@ -200,7 +160,8 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
     def functions_meta():
         return meta
 
-    script = FUNCTIONS_JS.replace("__FUNCTION_IDS__", json.dumps(sorted(names)))
+    script = functions_script(names)
+    page = static_file("taskpane.html")
 
     @app.get("/xlspm/functions.js")
     def functions_js():
@@ -213,7 +174,7 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
 
     @app.get("/taskpane.html")
     def taskpane():
-        return HTMLResponse(TASKPANE)
+        return HTMLResponse(page)
 
     @app.post("/xlspm/custom-functions-call")
     async def call(request: Request):

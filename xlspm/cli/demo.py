@@ -102,8 +102,8 @@ def add_commands(sub) -> None:
     demo = sub.add_parser(
         "demo",
         help="run the sample comp-plan workbook end to end",
-        description="Calculate the sample comp-plan workbook "
-        "(workbooks/demo_comp_plan.xlsx), print control totals, write "
+        description="Calculate the sample comp-plan workbook shipped with xlspm "
+        "(demo_comp_plan.xlsx), print control totals, write "
         "results.xlsx into a new folder and reconcile the two legacy workbooks "
         "in a parallel run (parallel_run.xlsx).",
         epilog="Example: xlspm demo --out demo-results",

@@ -1,15 +1,15 @@
 # The README's two commands: `make demo` and `make test`. Both create .venv and
-# install xlspm (editable, with the dev tools) on first use.
+# install xlspm (editable, with the dev and docs tools) on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench bench-quick clean
+.PHONY: install demo test lint docs format bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,7 +21,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The documentation site in site/, warnings as errors, offline (no CDN). The
+# benchmark page is rendered from docs/benchmarks/results.json first.
+docs: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --report-only
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint docs
 	$(BIN)/python -m pytest -n auto
 
 format: $(STAMP)
@@ -43,4 +49,4 @@ bench-quick: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build site *.egg-info .pytest_cache .ruff_cache

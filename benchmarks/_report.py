@@ -242,6 +242,36 @@ def section(run: dict, chart_link: str | None) -> list[str]:
     return out
 
 
+def page(meta: dict, runs: list[dict], folder: str, charts: dict) -> str:
+    """Return the whole Markdown report (docs/benchmarks.md).
+
+    Parameters
+    ----------
+    meta : dict
+        The run's label (see :func:`header`).
+    runs : list of dict
+        One entry per benchmark (see :func:`section`); a run whose JSON
+        cannot be rendered is marked failed (``ok`` set to False).
+    folder : str
+        The folder of ``results.json`` and the charts, relative to the page.
+    charts : dict of str to str
+        Benchmark name -> relative link of its chart PNG.
+
+    Returns
+    -------
+    str
+        The page, ending with a newline.
+    """
+    lines = [*header(meta, folder), *summary(runs), ""]
+    for run in runs:
+        try:
+            lines += section(run, charts.get(run["name"]))
+        except Exception as exc:  # a malformed JSON must not lose the others
+            run["ok"] = False
+            lines += [f"## {run['name']}", "", f"**FAILED** to report: {exc!r}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def header(meta: dict, folder: str) -> list[str]:
     """Markdown title and the run's label: kind, date, commit, machine."""
     quick = meta.get("quick")

@@ -190,21 +190,15 @@ def write_report(meta: dict, runs: list[dict], path: Path) -> None:
     charts.mkdir(parents=True, exist_ok=True)
     results = {**meta, "runs": runs}
     (charts / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    lines = [*_report.header(meta, charts.name), *_report.summary(runs), ""]
+    links = {}
     for run in runs:
-        link = None
         if (run.get("data") or {}).get("rows"):
             try:
                 png = _report.chart(run["data"], charts / f"{run['name']}.png")
-                link = f"{charts.name}/{png.name}"
+                links[run["name"]] = f"{charts.name}/{png.name}"
             except Exception as exc:  # a chart must not lose the tables
                 print(f"chart for {run['name']} failed: {exc!r}", file=sys.stderr)
-        try:
-            lines += _report.section(run, link)
-        except Exception as exc:  # nor a malformed JSON the other sections
-            run["ok"] = False
-            lines += [f"## {run['name']}", "", f"**FAILED** to report: {exc!r}", ""]
-    path.write_text("\n".join(lines).rstrip() + "\n")
+    path.write_text(_report.page(meta, runs, charts.name, links))
     print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 

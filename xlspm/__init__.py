@@ -24,7 +24,7 @@ Errors
     :class:`LibreOfficeError`.
 
 Lower-level functions live in the subpackages (``xlspm.numerics``,
-``xlspm.recon``, ...); the API reference lists them.
+``xlspm.recon``, ...); the Architecture page of the docs maps them.
 """
 
 from .distributed.engine import calculate_dask

@@ -203,7 +203,7 @@ def calculate(
         ``rule_id``, ``valid_from``, ``valid_to``, ``credit_type`` (direct or
         overlay) and match columns named like transaction columns.
     plans : pandas.DataFrame
-        One row per component; see ``docs/plan-inputs.md``.
+        One row per component (columns: user guide, Plan inputs).
     rate_tables : pandas.DataFrame
         ``table``, ``floor``, ``rate`` rows.
     quotas : pandas.DataFrame, optional
@@ -224,7 +224,7 @@ def calculate(
     -------
     Results
         ``credits``, ``results``, ``rejected``, ``warnings``; see
-        :class:`xlspm.results.Results` and :func:`xlspm.explain`.
+        :class:`xlspm.Results` and :func:`xlspm.explain`.
 
     Raises
     ------

@@ -33,7 +33,8 @@ class Results:
     Attributes
     ----------
     results : pandas.DataFrame
-        One row per payee x component x period (see the README).
+        One row per payee x component x period (columns: user guide, The
+        engine in Python).
     rejected : pandas.DataFrame
         Input rows not used, with the reason (``table``, ``row``, ``txn_id``,
         ``reason``).
@@ -42,7 +43,7 @@ class Results:
     timings : dict of str to float
         Wall seconds per stage: read, credit, aggregate, pay.
     partitions : object or None
-        For a Dask run (:func:`xlspm.dask_engine.calculate_dask`): where the
+        For a Dask run (:func:`xlspm.calculate_dask`): where the
         credits live (they are not kept; see :meth:`credits_of`).
     credit_count : int
         Number of credits.

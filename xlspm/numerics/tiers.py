@@ -5,7 +5,7 @@ strictly increasing) and ``rates``; ``rates[i]`` applies from ``floors[i]``
 up to (not including) ``floors[i + 1]``, the last tier is open-ended. This
 is VLOOKUP's approximate-match table: ``VLOOKUP(x, table, 2, TRUE)``.
 
-Modes (see the README for a worked example of each):
+Modes (a worked example of each is in the user guide, The engine in Python):
 
 ``retroactive``
     ``(base if given else x * scale) * rate(x)``: the whole amount is paid at

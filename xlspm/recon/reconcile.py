@@ -177,7 +177,7 @@ def reconcile(
         The engine's credits (``payee_id``, ``date``, ``txn_id``, ``amount``),
         to find the transactions behind a crediting gap.
     accepted : pandas.DataFrame, optional
-        Accepted differences (see :func:`xlspm.recon_result.apply_accepted`).
+        Accepted differences (see :func:`xlspm.recon.result.apply_accepted`).
     totals_by : list of str, optional
         Key columns of the control totals; default all keys but the first.
 

@@ -197,3 +197,14 @@ def test_static_templates_are_filled_and_escaped():
     assert "$" not in functions_script({"A"}) + manifest("http://h")
     with pytest.raises(KeyError, match="function_ids"):
         render("functions.js")  # a placeholder never stays unfilled
+
+
+def test_serve_without_a_licence_key_is_a_message_not_a_traceback(monkeypatch, capsys):
+    from xlspm.cli.main import main
+
+    monkeypatch.delenv("XLWINGS_LICENSE_KEY")
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "XLWINGS_LICENSE_KEY is not set" in err
+    assert "commercial use needs an xlwings PRO licence" in err
+    assert "Traceback" not in err

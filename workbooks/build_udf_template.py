@@ -1,7 +1,7 @@
 """Build workbooks/udf_template.xlsx: xlspm UDFs next to their legacy formulas.
 
 Run: ``.venv/bin/python workbooks/build_udf_template.py``. Open the result in
-Windows desktop Excel with the xlwings add-in installed (see the README).
+Windows desktop Excel with the xlwings add-in installed (see docs/excel.md).
 """
 
 from pathlib import Path

@@ -237,7 +237,8 @@ def _readme(ws, book: Book) -> None:
         lines += [
             "",
             "Planted faults: the answer key of the xlspm reconciliation demo",
-            "(xlspm/legacy_workbook.py, PLANTED_FAULTS); not the analyst's notes.",
+            "(xlspm/datasets/legacy_workbooks.py, PLANTED_FAULTS);",
+            "not the analyst's notes.",
             *_fault_lines(book.notes),
         ]
     for line in lines:

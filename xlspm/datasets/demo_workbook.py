@@ -28,7 +28,7 @@ REGIONS = ["North", "South", "East", "West", "Central"]
 PRODUCTS = ["Core", "Cloud", "Services"]
 # Amounts set by hand after generation (default seed only). D000303: 929.51
 # less 5 cents makes R023's Q1 bookings commission an exact half cent, one of
-# the planted faults of the legacy workbooks (xlspm/legacy_workbook.py).
+# the planted faults of the legacy workbooks (xlspm/datasets/legacy_workbooks.py).
 ADJUSTED_AMOUNTS = {"D000303": 929.46}
 N_PAYEES = 60  # the demo company: VP, 5 managers, 54 reps
 README = [

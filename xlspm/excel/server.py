@@ -69,14 +69,19 @@ def patch_is_jsnull() -> bool:
     return True
 
 
-def load_udf_module(path: Path | None = None):
-    """Import the UDF module (:mod:`xlspm.excel.udfs`) with the server decorators."""
+def _require_licence() -> None:
+    """Refuse to start without XLWINGS_LICENSE_KEY (before xlwings.server loads)."""
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         raise XlspmError(
             "XLWINGS_LICENSE_KEY is not set: the Office.js path uses xlwings PRO "
             "code. Set it to 'noncommercial' for noncommercial use; commercial use "
             "needs an xlwings PRO licence (the classic COM UDFs are BSD)."
         )
+
+
+def load_udf_module(path: Path | None = None):
+    """Import the UDF module (:mod:`xlspm.excel.udfs`) with the server decorators."""
+    _require_licence()
     import xlwings
     import xlwings.server as xs
 
@@ -145,6 +150,7 @@ def create_app(module=None, *, token: str | None = None, max_body: int = MAX_BOD
     fastapi.FastAPI
         The application (run it with uvicorn, or ``xlspm serve``).
     """
+    _require_licence()
     import xlwings
     import xlwings.server as xs
     from fastapi import FastAPI, Request

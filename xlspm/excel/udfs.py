@@ -16,6 +16,7 @@ from xlspm.excel import cells as u
 from xlspm.numerics.rounding import excel_round
 from xlspm.numerics.tiers import tier_rate, tiered_payout
 from xlspm.present.explain_text import explain
+from xlspm.schema.values import norm_key
 
 __all__ = [
     "SPM_CALC",
@@ -145,7 +146,7 @@ def SPM_EXPLAIN(
     """Explain one payout, step by step, as rows of text (spills down)."""
     inputs = _inputs(transactions, payees, assignments, plans, rate_tables, quotas)
     res = calculate(**inputs)
-    text = explain(res, u.key(payee_id), u.key(component), u.key(period))
+    text = explain(res, norm_key(payee_id), norm_key(component), norm_key(period))
     return [[line] for line in text.splitlines()]
 
 

@@ -13,13 +13,14 @@ Every problem names its place as ``Sheet!A1``. The file is only read.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError, PlanInputError, XlspmError
+from ..schema.values import name_key
+from .xlsx import Region, WorkbookFileError, Xlsx, column_letter, open_xlsx
 
 __all__ = ["SHEETS", "Workbook", "column_letter", "locate", "read_workbook"]
 
@@ -34,22 +35,6 @@ SHEETS = {
     "hierarchy": ("Hierarchy", False),
     "settings": ("Settings", False),
 }
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-ZIP_MAGIC = b"PK\x03\x04"
-
-
-def column_letter(index: int) -> str:
-    """Return the Excel column letter of a 0-based column index (0 -> A)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[\s_]+", "", str(name)).lower()
 
 
 @dataclass
@@ -77,90 +62,15 @@ class Workbook:
         return {n: self.tables.get(n) for n in names}
 
 
-def _check_file(path: Path) -> list[str]:
-    if not path.is_file():
-        return [f"{path}: no such workbook."]
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return [
-            f"{path}: expected an .xlsx workbook, got '{path.suffix or 'no'}' file."
-        ]
-    lock = path.with_name("~$" + path.name)
-    if lock.exists():
-        return [
-            f"{path}: the workbook is open in Excel (lock file {lock.name}); "
-            "close it in Excel and run again."
-        ]
-    head = path.read_bytes()[:4] if path.stat().st_size else b""
-    if head == OLE_MAGIC:
-        return [
-            f"{path}: the file is password-protected (encrypted) or an old .xls "
-            "saved as .xlsx; save a copy as .xlsx without a password."
-        ]
-    if head != ZIP_MAGIC:
-        return [
-            f"{path}: not an .xlsx workbook (the file is not a zip package); "
-            "open it in Excel and save it as .xlsx."
-        ]
-    return []
-
-
-def _sheet_xml_paths(path: Path) -> dict[str, str]:
-    """Map sheet name -> its part in the package (xl/worksheets/sheet1.xml)."""
-    with zipfile.ZipFile(path) as z:
-        book = z.read("xl/workbook.xml").decode("utf8", "replace")
-        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf8", "replace")
-    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-    targets.update(
-        {a: b for b, a in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
-    )
-    out = {}
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-        name = re.search(r'name="([^"]*)"', tag)
-        rid = re.search(r'r:id="([^"]*)"', tag)
-        if name and rid and rid.group(1) in targets:
-            target = targets[rid.group(1)].lstrip("/")
-            out[name.group(1)] = target if target.startswith("xl/") else "xl/" + target
-    return out
-
-
-_FORMULA_NO_VALUE = re.compile(
-    rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*'
-    rb"(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
-)
-
-
-_ERROR_CELL = re.compile(
-    rb'<c r="([A-Z]+[0-9]+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S
-)
-
-
-def _error_cells(path: Path, part: str) -> list[tuple[str, str]]:
-    """Cells showing an Excel error (#N/A, #DIV/0!, ...), which calamine reads as ''."""
-    with zipfile.ZipFile(path) as z:
-        data = z.read(part)
-    if b't="e"' not in data:
-        return []
-    return [(r.decode(), v.decode()) for r, v in _ERROR_CELL.findall(data)]
-
-
-def _uncalculated(path: Path, part: str) -> list[str]:
-    """Cells holding a formula but no cached value (never calculated)."""
-    with zipfile.ZipFile(path) as z:
-        data = z.read(part)
-    if b"<f" not in data:
-        return []
-    return [m.decode() for m in _FORMULA_NO_VALUE.findall(data)]
-
-
-def _frame(sheet, name: str, problems: list[str]):
-    """Rows of one sheet as a DataFrame indexed by Excel row numbers."""
-    rows = sheet.to_python(skip_empty_area=False)
+def _sheet_frame(region: Region, problems: list[str]):
+    """Rows of a sheet (header in row 1) as a DataFrame indexed by Excel row."""
+    rows, name = list(region.rows), region.sheet
     while rows and all(v == "" for v in rows[-1]):
         rows.pop()
     if not rows:
         problems.append(f"{name}!A1: the sheet is empty; expected a header row.")
         return None, {}
-    for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+    for (r0, c0), (r1, c1) in region.merged:
         if r0 == 0:
             problems.append(
                 f"{name}!{column_letter(c0)}1:{column_letter(c1)}{r1 + 1}: merged "
@@ -198,23 +108,22 @@ def _to_frame(header, data, name: str, first_row: int, first_col: int, problems)
     )
     frame = frame.replace("", None)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    letters = {_squash(header[j]): column_letter(first_col + j) for j in keep}
+    letters = {name_key(header[j]): column_letter(first_col + j) for j in keep}
     return frame, letters
 
 
-def _from_table(table, problems):
+def _table_frame(region: Region, problems):
     """Read an Excel Table (ListObject); row numbers follow its place."""
-    (r0, c0), _ = table.start, table.end
-    return _to_frame(
-        table.columns, table.to_python(), table.sheet, r0 + 1, c0, problems
-    )
+    header, *data = region.rows
+    first_row = region.top + 2  # the Excel row of the first data row
+    return _to_frame(header, data, region.sheet, first_row, region.left, problems)
 
 
 def _settings(frame: pd.DataFrame | None) -> dict[str, object]:
     if frame is None or frame.empty:
         return {}
     key, value = frame.columns[0], frame.columns[min(1, len(frame.columns) - 1)]
-    return {_squash(k): v for k, v in zip(frame[key], frame[value], strict=True) if k}
+    return {name_key(k): v for k, v in zip(frame[key], frame[value], strict=True) if k}
 
 
 def read_workbook(path, *, transactions=None, load_transactions=True) -> Workbook:
@@ -243,64 +152,13 @@ def read_workbook(path, *, transactions=None, load_transactions=True) -> Workboo
     PlanInputError
         Listing every problem found, each as ``Sheet!A1: what, expected``.
     """
-    import python_calamine as pc
-
     path = Path(path)
-    problems = _check_file(path)
-    if problems:
-        raise PlanInputError(problems)
     try:
-        book = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
-    except pc.PasswordError as exc:
-        raise PlanInputError(
-            [f"{path}: password-protected; save a copy without a password."]
-        ) from exc
-    except pc.CalamineError as exc:
-        raise PlanInputError(
-            [f"{path}: cannot be read as a workbook ({exc})."]
-        ) from exc
-    names = {_squash(n): n for n in book.sheet_names}
-    table_names = {_squash(n): n for n in (book.table_names or [])}
-    parts = _sheet_xml_paths(path)
-    tables, layout = {}, {}
-    for table, (shown, required) in SHEETS.items():
-        if _squash(shown) in table_names:  # an Excel Table of that name wins
-            frame, letters = _from_table(
-                book.get_table_by_name(table_names[_squash(shown)]), problems
-            )
-            sheet_name = book.get_table_by_name(table_names[_squash(shown)]).sheet
-        elif _squash(shown) in names:
-            sheet_name = names[_squash(shown)]
-            frame, letters = _frame(
-                book.get_sheet_by_name(sheet_name), sheet_name, problems
-            )
-        else:
-            if required and table != "transactions":
-                problems.append(
-                    f"{shown}: missing sheet (or Excel Table); the "
-                    f"workbook has {', '.join(book.sheet_names)}."
-                )
-            continue
-        errors = _error_cells(path, parts[sheet_name]) if sheet_name in parts else []
-        if errors:
-            ref, text = errors[0]
-            more = f" and {len(errors) - 1} more cells" if len(errors) > 1 else ""
-            problems.append(
-                f"{sheet_name}!{ref}{more}: the cell shows the error {text}; expected "
-                "a value. Fix the formula (or paste values) and save."
-            )
-        cells = _uncalculated(path, parts[sheet_name]) if sheet_name in parts else []
-        if cells:
-            problems.append(
-                f"{sheet_name}!{cells[0]}"
-                + (f" and {len(cells) - 1} more cells" if len(cells) > 1 else "")
-                + ": formulas without a calculated value (the file was written by a "
-                "tool that does not calculate); open and save it in Excel, or run "
-                "xlspm recalc."
-            )
-        if frame is not None:
-            tables[table] = frame
-            layout[table] = (sheet_name, letters)
+        book = open_xlsx(path)
+    except WorkbookFileError as exc:
+        raise PlanInputError([str(exc)]) from exc
+    with book:
+        tables, layout, problems = _read_tables(book)
     settings = _settings(tables.get("settings"))
     notes, files = _external_transactions(
         path, settings, tables, layout, problems, transactions, load_transactions
@@ -314,6 +172,52 @@ def read_workbook(path, *, transactions=None, load_transactions=True) -> Workboo
     if problems:
         raise PlanInputError(problems)
     return Workbook(path, tables, layout, settings, notes, files)
+
+
+def _read_tables(book: Xlsx):
+    """Read every input table the workbook has; return tables, layout, problems."""
+    tables, layout, problems = {}, {}, []
+    for table, (shown, required) in SHEETS.items():
+        if name := book.find_table(shown):  # an Excel Table of that name wins
+            region = book.table(name)
+            frame, letters = _table_frame(region, problems)
+        elif name := book.find_sheet(shown):
+            region = book.sheet(name, from_a1=True)
+            frame, letters = _sheet_frame(region, problems)
+        else:
+            if required and table != "transactions":
+                problems.append(
+                    f"{shown}: missing sheet (or Excel Table); the "
+                    f"workbook has {', '.join(book.sheet_names)}."
+                )
+            continue
+        _scan(book, region.sheet, problems)
+        if frame is not None:
+            tables[table] = frame
+            layout[table] = (region.sheet, letters)
+    return tables, layout, problems
+
+
+def _scan(book: Xlsx, sheet: str, problems: list) -> None:
+    """Report error cells and formulas never calculated on a sheet."""
+    scan = book.scan(sheet)
+    if scan.errors:
+        (r, c), text = next(iter(scan.errors.items()))
+        more = len(scan.errors) - 1
+        more = f" and {more} more cells" if more else ""
+        problems.append(
+            f"{sheet}!{column_letter(c)}{r + 1}{more}: the cell shows the error "
+            f"{text}; expected a value. Fix the formula (or paste values) and save."
+        )
+    if scan.uncalculated:
+        r, c = scan.uncalculated[0]
+        more = len(scan.uncalculated) - 1
+        more = f" and {more} more cells" if more else ""
+        problems.append(
+            f"{sheet}!{column_letter(c)}{r + 1}{more}: formulas without a calculated "
+            "value (the file was written by a tool that does not calculate); open "
+            "and save it in Excel, or run xlspm recalc."
+        )
 
 
 def _external_transactions(
@@ -362,7 +266,7 @@ def _percent_splits(tables, layout) -> list[str]:
     rules = tables.get("assignments")
     if rules is None:
         return []
-    column = next((c for c in rules.columns if _squash(c) == "splitpct"), None)
+    column = next((c for c in rules.columns if name_key(c) == "splitpct"), None)
     if column is None:
         return []
     values = pd.to_numeric(rules[column], errors="coerce")
@@ -389,13 +293,13 @@ def locate(message: str, layout: dict) -> str:
         head = re.match(r"^(?P<table>[a-z_]+)(?:\.(?P<col>[a-z_0-9]+))?: ", message)
         if head and head.group("table") in layout:
             sheet, letters = layout[head.group("table")]
-            col = letters.get(_squash(head.group("col") or ""), "")
+            col = letters.get(name_key(head.group("col") or ""), "")
             place = f"{sheet}!{col}1" if col else sheet
             return f"{place}: {message[head.end() :]}"
         return message
     sheet, letters = layout[m.group("table")]
     rows = m.group("rows").split(", ")
-    col = letters.get(_squash(m.group("col") or ""), "")
+    col = letters.get(name_key(m.group("col") or ""), "")
     if col:
         place = ", ".join(f"{sheet}!{col}{r}" for r in rows)
     else:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..schema.values import name_key
 from .compare import (
     Alignment,
     Value,
@@ -42,7 +43,6 @@ from .compare import (
     engine_extras,
     numbers,
     per_key_rows,
-    squash,
     totals,
 )
 from .explain import explain_rows
@@ -80,7 +80,7 @@ def column_roles(names: Sequence[str], roles: Mapping[str, str] | None = None):
     """
     out = {}
     for name in names:
-        key = squash(name)
+        key = name_key(name)
         out[name] = next(
             (role for role, words in _ROLE_WORDS if any(w in key for w in words)),
             "other",

@@ -19,14 +19,13 @@ from .tables import (
     column,
     dates,
     key_codes,
-    norm_key,
-    norm_keys,
     normalize,
     numbers,
     require_columns,
     rows_text,
     span,
 )
+from .values import norm_key, norm_keys
 
 __all__ = ["Company", "Payees", "Transactions", "read_payees", "read_transactions"]
 

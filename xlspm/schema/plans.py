@@ -22,12 +22,12 @@ from .tables import (
     Problems,
     column,
     key_codes,
-    norm_key,
     normalize,
     numbers,
     require_columns,
     rows_text,
 )
+from .values import norm_key
 
 __all__ = ["Component", "PlanBook", "read_plans", "read_quotas", "read_rate_tables"]
 

@@ -18,13 +18,13 @@ from .inputs import Payees, Transactions
 from .tables import (
     Problems,
     column,
-    norm_keys,
     normalize,
     numbers,
     require_columns,
     rows_text,
     span,
 )
+from .values import norm_keys
 
 __all__ = ["CREDIT_TYPES", "RuleIndex", "read_rules"]
 

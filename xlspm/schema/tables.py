@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, PlanInputError
+from .values import column_name, norm_key, parse_dates, parse_numbers
 
 __all__ = [
     "OPEN_END",
@@ -77,7 +78,7 @@ def normalize(frame, table: str) -> pd.DataFrame:
         raise InputError(
             f"{table}: got {type(frame).__name__}; expected a pandas DataFrame."
         )
-    names = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    names = [column_name(c) for c in frame.columns]
     seen = {}
     for original, name in zip(frame.columns, names, strict=True):
         if name in seen:
@@ -100,15 +101,6 @@ def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
             f"{', '.join(frame.columns) or 'none'}."
         )
     return not missing
-
-
-def blank(series: pd.Series) -> np.ndarray:
-    """Return a mask of blank cells: missing values or empty/space-only text."""
-    mask = series.isna().to_numpy().copy()
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        text = series.astype(str).str.strip()
-        mask |= (text == "").to_numpy()
-    return mask
 
 
 DATE_EXPECTED = "a date (an Excel date or ISO text such as 2026-03-31)"
@@ -141,61 +133,30 @@ def span(frame: pd.DataFrame, table: str, first: str, last: str, problems):
 
 
 def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
-    """Parse a column of dates (real dates or ISO text) to int days.
+    """Parse a column of dates (:func:`~xlspm.schema.values.parse_dates`).
 
     Blank cells get ``fill`` (an int) or, when ``fill`` is None, are reported.
     Unparsable cells are always reported. Returns ``(days, bad_mask)``.
     """
-    empty = blank(series)
-    parsed = pd.to_datetime(series.where(~empty), errors="coerce", format="mixed")
-    bad = parsed.isna().to_numpy() & ~empty
-    days = np.zeros(len(series), dtype=np.int64)
-    ok = ~parsed.isna().to_numpy()
-    days[ok] = parsed[ok].to_numpy().astype("datetime64[D]").astype(np.int64)
+    parsed = parse_dates(series)
+    days, bad = parsed.values, parsed.bad
     if fill is not None:
-        days[empty] = fill
+        days = np.where(parsed.blank, np.int64(fill), days)
     else:
-        bad |= empty
+        bad = bad | parsed.blank
     _report_bad(series, bad, f"{table}.{column}", DATE_EXPECTED, problems)
     return days, bad
 
 
 def numbers(series: pd.Series, table: str, column: str, problems, *, required=True):
-    """Parse a numeric column; report text and (when required) blanks."""
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-    empty = blank(series)
-    bad = np.isnan(values) & ~empty
-    bad |= np.isinf(values)
+    """Parse a numeric column; report text, infinities and (when required) blanks."""
+    parsed = parse_numbers(series)
+    values = parsed.values
+    bad = parsed.bad | np.isinf(values)
     if required:
-        bad |= empty
+        bad |= parsed.blank
     _report_bad(series, bad, f"{table}.{column}", "a number", problems)
     return values, bad
-
-
-def norm_key(value) -> str:
-    """Normalise an id or attribute value: trimmed text, ``101.0`` as ``101``."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def norm_keys(series: pd.Series) -> np.ndarray:
-    """Vector form of :func:`norm_key` (object array of str)."""
-    values = series.to_numpy()
-    if values.dtype.kind in "iu":
-        return values.astype(str).astype(object)
-    if values.dtype.kind == "f":
-        whole = np.isfinite(values) & (values == np.round(values))
-        out = values.astype(str).astype(object)
-        out[whole] = values[whole].astype(np.int64).astype(str)
-        out[np.isnan(values)] = ""
-        return out
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        text = pd.Series(values, dtype=object).fillna("").astype(str).str.strip()
-        return text.to_numpy(dtype=object)
-    return np.array([norm_key(v) for v in values], dtype=object)
 
 
 def _dense_codes(values: np.ndarray, labels: bool = True):

@@ -141,7 +141,7 @@ def test_no_rule_credits_the_seller_and_unknown_sellers_are_rejected():
     ]
     assert res.rejected["txn_id"].tolist() == [2]
     assert "the seller is not a payee" in res.rejected["reason"].iloc[0]
-    assert "no direct crediting rule matches" in res.warnings[0]
+    assert "no direct crediting rule matches" in str(res.warnings[0])
     with pytest.raises(
         xlspm.PlanInputError, match=r"transactions row 1 \(2\): no direct"
     ):

@@ -1,69 +1,31 @@
-"""Table helpers shared by the plan inputs: columns, dates, problems.
+"""Table helpers shared by the plan inputs: columns, dates, numbers, key codes.
 
-Every problem names the table, the row label (the DataFrame index: a
-workbook reader sets it to the sheet row) and the column, says what was found
-and what was expected.
+Every problem is a :class:`~xlspm.schema.problems.Problem` naming the table,
+the row labels (the DataFrame index: a workbook reader sets it to the sheet
+row) and the column, what was found and what was expected.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, PlanInputError
+from ..errors import InputError
+from .problems import MAX_LISTED, Problems, rows_text
 from .values import column_name, norm_key, parse_dates, parse_numbers
 
 __all__ = [
     "OPEN_END",
     "OPEN_START",
-    "Problems",
+    "Problems",  # defined in .problems; here for the engine's imports
     "column",
     "normalize",
+    "rows_text",
     "span",
 ]
 
 OPEN_START = np.int64(-(2**62))  # a blank start date: since forever
 OPEN_END = np.int64(2**62)  # a blank end date: open-ended
-MAX_LISTED = 5
-
-
-@dataclass
-class Problems:
-    """Errors and warnings collected while reading inputs.
-
-    ``strict=True`` turns warnings into errors.
-    """
-
-    strict: bool = False
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def error(self, message: str) -> None:
-        """Record an error."""
-        self.errors.append(message)
-
-    def warn(self, message: str) -> None:
-        """Record a warning (an error when strict)."""
-        (self.errors if self.strict else self.warnings).append(message)
-
-    def raise_if_any(self) -> None:
-        """Raise :class:`PlanInputError` when errors were recorded."""
-        if self.errors:
-            raise PlanInputError(self.errors)
-
-
-def rows_text(labels, keys=None) -> str:
-    """Name up to five rows, e.g. ``rows 3, 9 (txn T1, T7) and 2 more``."""
-    labels = list(labels)
-    shown = ", ".join(str(v) for v in labels[:MAX_LISTED])
-    if keys is not None:
-        keys = [str(k) for k in list(keys)[:MAX_LISTED]]
-        shown += f" ({', '.join(keys)})"
-    more = len(labels) - MAX_LISTED
-    word = "row" if len(labels) == 1 else "rows"
-    return f"{word} {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def normalize(frame, table: str) -> pd.DataFrame:
@@ -97,8 +59,9 @@ def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         problems.error(
-            f"{table}: missing column(s) {', '.join(missing)}; found "
-            f"{', '.join(frame.columns) or 'none'}."
+            table,
+            f"missing column(s) {', '.join(missing)}; found "
+            f"{', '.join(frame.columns) or 'none'}.",
         )
     return not missing
 
@@ -106,15 +69,17 @@ def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
 DATE_EXPECTED = "a date (an Excel date or ISO text such as 2026-03-31)"
 
 
-def _report_bad(series: pd.Series, bad, where: str, expected: str, problems) -> None:
+def _report_bad(series, bad, table: str, column: str, expected: str, problems):
     """Record one error naming the bad cells of a column and what they hold."""
     if not bad.any():
         return
     idx = np.flatnonzero(bad)
-    found = ", ".join(repr(series.iloc[i]) for i in idx[:MAX_LISTED])
-    verb = "holds" if idx.size == 1 else "hold"
     problems.error(
-        f"{where}: {rows_text(series.index[idx])} {verb} {found}; expected {expected}."
+        table,
+        column=column,
+        rows=series.index[idx],
+        found=tuple(repr(series.iloc[i]) for i in idx[:MAX_LISTED]),
+        expected=expected,
     )
 
 
@@ -144,7 +109,7 @@ def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
         days = np.where(parsed.blank, np.int64(fill), days)
     else:
         bad = bad | parsed.blank
-    _report_bad(series, bad, f"{table}.{column}", DATE_EXPECTED, problems)
+    _report_bad(series, bad, table, column, DATE_EXPECTED, problems)
     return days, bad
 
 
@@ -155,7 +120,7 @@ def numbers(series: pd.Series, table: str, column: str, problems, *, required=Tr
     bad = parsed.bad | np.isinf(values)
     if required:
         bad |= parsed.blank
-    _report_bad(series, bad, f"{table}.{column}", "a number", problems)
+    _report_bad(series, bad, table, column, "a number", problems)
     return values, bad
 
 

@@ -136,3 +136,11 @@ def test_unreadable_files(tmp_path):
     assert info.value.path == text and info.value.reason.startswith("not an .xlsx")
     with pytest.raises(WorkbookFileError, match=r"no such workbook"):
         open_xlsx(tmp_path / "none.xlsx")
+
+
+def test_period_labels_are_read_strictly():
+    from xlspm.schema.periods import parse_label
+
+    assert parse_label("2026-Q4", "quarter") == 2026 * 4 + 3
+    assert parse_label("2026-Q12", "quarter") is None  # was read as 2027-Q4
+    assert parse_label("2026-Q", "quarter") is None

@@ -21,7 +21,16 @@ import pandas as pd
 from ..errors import InputError, XlspmError
 from ..schema.values import EXCEL_ERRORS, norm_key, parse_number
 
-__all__ = ["cell_errors", "column", "out_column", "rate_table", "table", "to_range"]
+__all__ = [
+    "cell_errors",
+    "column",
+    "number",
+    "out_column",
+    "rate_table",
+    "scale",
+    "table",
+    "to_range",
+]
 
 COM_OMITTED = -2147352572
 COM_ERRORS = {
@@ -64,11 +73,12 @@ def _rows(values) -> list[list]:
     return [[values]]
 
 
-def _number(value, where: str) -> float:
-    number = parse_number(value)
-    if number is None:
+def number(value, where: str) -> float:
+    """Read one cell as a number (numeric text too), else raise InputError."""
+    out = parse_number(value)
+    if out is None:
         raise InputError(f"{where}: got {value!r}; expected a number.")
-    return number
+    return out
 
 
 def column(values, name: str):
@@ -91,7 +101,7 @@ def column(values, name: str):
     x = np.zeros(len(flat))
     for i, (v, e) in enumerate(zip(flat, errors, strict=True)):
         if e is None and not blank[i]:
-            x[i] = _number(v, f"{name} cell {i + 1}")
+            x[i] = number(v, f"{name} cell {i + 1}")
     return x, blank, errors
 
 
@@ -112,8 +122,8 @@ def rate_table(values, name: str = "rate_table"):
                     f"{name} row {i}: {'floor' if j == 0 else 'rate'} is "
                     f"{error_text(v) or 'blank'}; fill it in."
                 )
-        floors.append(_number(row[0], f"{name} row {i} floor"))
-        rates.append(_number(row[1], f"{name} row {i} rate"))
+        floors.append(number(row[0], f"{name} row {i} floor"))
+        rates.append(number(row[1], f"{name} row {i} rate"))
     return floors, rates
 
 
@@ -239,18 +249,18 @@ def credit_table(transactions, assignments, payees) -> pd.DataFrame:
     return res.credits
 
 
-def scale(values, size: int):
-    """Read a UDF's optional scale: blank -> 1, one number, or one value per x."""
+def scale(values):
+    """Read a UDF's optional scale: blank -> 1, one number, or one value per x.
+
+    Several cells are returned as they are (blank and error cells as NaN):
+    :func:`xlspm.numerics.tiered_payout` checks that there is one number or
+    one finite value per x.
+    """
     if isinstance(values, (list, tuple)):
         flat = [v for row in _rows(values) for v in row]
-        if len(flat) == 1:
-            values = flat[0]
-        else:
+        if len(flat) != 1:
             numbers, blank, errors = column(values, "scale")
-            if len(flat) != size or blank.any() or any(errors):
-                raise InputError(
-                    f"scale: got {len(flat)} cells for {size} values of x "
-                    "(or a blank/error); give one number or one per x."
-                )
-            return numbers
-    return 1.0 if is_blank(values) else _number(values, "scale")
+            missing = blank | np.array([e is not None for e in errors], dtype=bool)
+            return np.where(missing, np.nan, numbers)
+        values = flat[0]
+    return 1.0 if is_blank(values) else number(values, "scale")

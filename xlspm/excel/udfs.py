@@ -45,9 +45,13 @@ def SPM_TIER_PAYOUT(x, rate_table, mode="retroactive", scale=None, cap=None, gat
     """Pay each x through the rate table, Excel-exact, rounded to cents."""
     values, blank, errors = u.column(x, "x")
     floors, rates = u.rate_table(rate_table)
-    opts = {k: float(v) for k, v in (("cap", cap), ("gate", gate)) if not u.is_blank(v)}
+    opts = {
+        k: u.number(v, k)
+        for k, v in (("cap", cap), ("gate", gate))
+        if not u.is_blank(v)
+    }
     mode = "retroactive" if u.is_blank(mode) else str(mode).strip().lower()
-    scale = u.scale(scale, len(values))
+    scale = u.scale(scale)
     pay = tiered_payout(
         values, floors, rates, mode=mode, scale=scale, round_to=2, **opts
     )

@@ -26,7 +26,7 @@ from .tables import (
     numbers,
     require_columns,
 )
-from .values import norm_key
+from .values import column_name, norm_key
 
 __all__ = ["Component", "PlanBook", "read_plans", "read_quotas", "read_rate_tables"]
 
@@ -118,7 +118,7 @@ def _component(frame, i, nums, problems) -> Component:
         period=_choice(frame, "period", i, KINDS, "quarter", problems),
         cumulative=norm_key(column(frame, "cumulative").iloc[i]).lower() in _TRUE,
         credit_types=types,
-        filter_column=norm_key(column(frame, "filter_column").iloc[i]).lower(),
+        filter_column=column_name(norm_key(column(frame, "filter_column").iloc[i])),
         filter_values=values,
         rate_table=norm_key(frame["rate_table"].iloc[i]),
         mode=_choice(frame, "mode", i, MODES, "retroactive", problems),

@@ -115,3 +115,37 @@ def test_calc_text_in_amount_stops_and_writes_nothing(tmp_path, capsys):
         capsys.readouterr().err
     )
     assert not out.exists()
+
+
+def test_issues_sheet_names_the_input_cells(tmp_path, capsys):
+    def splits(wb):
+        wb["Assignments"]["E4"] = 70  # ACME-R3: splits of T03 are 70 + 40
+
+    plan = write_workbook(tmp_path / "plan.xlsx", small_company(), edit=splits)
+    out = tmp_path / "r.xlsx"
+    assert main(["calc", str(plan), "-o", str(out)]) == 0
+    assert "warning: Transactions row 4 (T03): direct splits sum to 110%" in (
+        capsys.readouterr().out
+    )
+    issues = openpyxl.load_workbook(out)["Issues"]
+    messages = [r[4] for r in issues.iter_rows(min_row=2, values_only=True)]
+    assert messages[0].startswith("Transactions row 4 (T03): direct splits sum to 110%")
+
+
+def test_a_date_cell_formatted_as_a_number_is_its_excel_serial(tmp_path, capsys):
+    def serial(wb):
+        cell = wb["Transactions"]["B2"]
+        # Excel: DATE(2026,1,10) = 46032 (45658 is 2025-01-01); the format is lost
+        assert cell.value.isoformat().startswith("2026-01-10")
+        cell.value, cell.number_format = 46032, "General"
+
+    plain = write_workbook(tmp_path / "plain.xlsx", small_company())
+    typed = write_workbook(tmp_path / "typed.xlsx", small_company(), edit=serial)
+    for name, plan in (("a", plain), ("b", typed)):
+        assert main(["calc", str(plan), "-o", str(tmp_path / f"{name}.xlsx")]) == 0
+    capsys.readouterr()
+    rows = [
+        list(openpyxl.load_workbook(tmp_path / f"{n}.xlsx")["Results"].values)
+        for n in "ab"
+    ]
+    assert rows[0] == rows[1]

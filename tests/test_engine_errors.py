@@ -85,7 +85,7 @@ def _set(column, row, value):
         ),
         (
             {"rate_tables": _set("floor", 1, 0.0)},
-            r"rate_tables: table 'AE rates' \(rows 0, 1, 2\): floors\[1\] = 0.0 dup",
+            r"rate_tables rows 0, 1, 2: table 'AE rates': floors\[1\] = 0.0 dup",
         ),
         (
             {"payees": _set("end_date", 2, "2024-01-01")},
@@ -118,7 +118,7 @@ def test_same_payee_overlapping_dates():
 
     with pytest.raises(
         PlanInputError,
-        match=r"rows 4 and 5 give the same match values "
+        match=r"assignments: rows 4, 5 give the same match values "
         r"to the same payee with overlapping dates",
     ):
         run(assignments=overlap)
@@ -155,8 +155,15 @@ def test_bad_transactions_are_rejected_with_reasons():
 
 def test_splits_not_summing_to_100_warn_or_stop():
     res = run(assignments=_set("split_pct", 2, 70))
-    assert "direct splits sum to 110%, not 100%" in res.warnings[0]
-    assert "row 2 (T03)" in res.warnings[0]
+    warning = res.warnings[0]
+    assert str(warning).startswith("transactions row 2 (T03): direct splits sum to")
+    assert "direct splits sum to 110%, not 100%" in str(warning)
+    assert (warning.table, warning.rows, warning.keys) == (
+        "transactions",
+        (2,),
+        ("T03",),
+    )
+    assert warning.severity == "warning"
     with pytest.raises(PlanInputError, match=r"direct splits sum to 110%"):
         run(strict=True, assignments=_set("split_pct", 2, 70))
 
@@ -189,7 +196,7 @@ def test_kickers_must_not_loop_or_mix_periods():
     plans["kicker_component"] = ["Extra", None, "Bookings"]
     plans["kicker_table"] = ["AE rates", None, "AE rates"]
     with pytest.raises(
-        PlanInputError, match=r"rows 0 and 2 take their kickers from each"
+        PlanInputError, match=r"plans: rows 0, 2 take their kickers from each"
     ):
         xlspm.calculate(**{**inp, "plans": plans})
     plans["kicker_component"] = ["Extra", None, None]

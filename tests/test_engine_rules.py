@@ -141,7 +141,7 @@ def test_no_rule_credits_the_seller_and_unknown_sellers_are_rejected():
     ]
     assert res.rejected["txn_id"].tolist() == [2]
     assert "the seller is not a payee" in res.rejected["reason"].iloc[0]
-    assert "no direct crediting rule matches" in res.warnings[0]
+    assert "no direct crediting rule matches" in str(res.warnings[0])
     with pytest.raises(
         xlspm.PlanInputError, match=r"transactions row 1 \(2\): no direct"
     ):
@@ -176,6 +176,18 @@ def test_product_filter_and_kicker():
     assert r[("B", "Cloud", "2026-02")] == 0.0  # CORE does not count
     assert r[("A", "Rev", "2026-01")] == 100.0  # 50 x2: Cloud measure 500 >= 400
     assert r[("B", "Rev", "2026-02")] == 50.0  # kicker x1
+    # a filter names a column as its header is written: "Product Line" is the
+    # column product_line, in the transactions and in the filter
+    base = company()
+    spaced = {"product": "Product Line"}
+    again = company(
+        plans=plans.assign(filter_column=["Product Line", None, None]),
+        rate_tables=tables,
+        transactions=base["transactions"].rename(columns=spaced),
+        assignments=base["assignments"].rename(columns=spaced),
+    )
+    earned = xlspm.calculate(**again).results["earned"]
+    assert earned.tolist() == res.results["earned"].tolist()
 
 
 def test_splits_sum_to_the_deal_on_random_companies():

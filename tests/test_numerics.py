@@ -178,3 +178,16 @@ def test_snap_is_exact_over_the_whole_domain(backend):
     x[:3] = [5.517132536800415e-83, 5e-10, -1.5e-9]  # near-ties found by Hypothesis
     assert snap15(x).tolist() == [naive_snap15(v) for v in x]
     assert excel_round(x, 3).tolist() == [naive_excel_round(v, 3) for v in x]
+
+
+def test_as_number():
+    from xlspm.numerics.checks import as_number
+
+    assert as_number(3, "tol", low=0.0) == 3.0
+    assert as_number(0.0, "tol", low=0.0) == 0.0
+    for bad, rule in ((-1, "a number >= 0"), (float("nan"), "a number >= 0")):
+        with pytest.raises(InputError, match=rf"tol: got .*; expected {rule}\."):
+            as_number(bad, "tol", low=0.0)
+    for bad in (True, "0.01", None):
+        with pytest.raises(InputError, match=r"x: got .*; expected a number\."):
+            as_number(bad, "x")

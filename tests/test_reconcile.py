@@ -287,7 +287,10 @@ def test_column_roles_by_name_and_override():
             {"keys": "k", "values": "pay", "roles": {"zz": "rate"}},
             r"'zz' is not a value",
         ),
-        ({"keys": "k", "values": "pay", "roles": {"pay": "bonus"}}, r"role 'bonus'"),
+        (
+            {"keys": "k", "values": "pay", "roles": {"pay": "bonus"}},
+            r"roles\['pay'\]: got 'bonus'; expected one of 'attainment'",
+        ),
         ({"keys": "k", "values": "pay", "totals_by": ["pay"]}, r"totals_by: got"),
     ],
 )

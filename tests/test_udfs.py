@@ -104,6 +104,21 @@ def test_user_errors_are_short_messages_not_tracebacks():
         == "xlspm: x cell 1: got 'abc'; expected a number."
     )
     assert "Traceback" not in f.SPM_CALC([["x"]], [["y"]], "", "", "", "")
+    assert (  # text with a thousands separator is not read as 1000 (nor 1,5 as 15)
+        f.SPM_TIER_PAYOUT([["1,000"]], TABLE)
+        == "xlspm: x cell 1: got '1,000'; expected a number."
+    )
+    assert f.SPM_TIER_PAYOUT([[0.9]], TABLE, "", 1000, "lots") == (
+        "xlspm: cap: got 'lots'; expected a number."
+    )
+    out = f.SPM_TIER_PAYOUT([[0.9], [0.9]], TABLE, "", [[1000], [None]])
+    assert out.startswith("xlspm: scale[1]: got nan")  # a blank is not zero
+    out = f.SPM_TIER_PAYOUT([[0.9], [0.9]], TABLE, "", [[1], [2], [3]])
+    assert out.startswith("xlspm: scale: got 3 values but x has 2")
+    assert f.SPM_TIER_PAYOUT([[0.9], [0.9]], TABLE, "", [[1000], ["2000"]]) == [
+        [36.0],
+        [72.0],
+    ]
 
 
 def test_server_path_raises_xlwings_errors(monkeypatch):

@@ -8,7 +8,8 @@ import xlspm
 from workbooks import _cell, write_workbook
 from xlspm import PlanInputError
 from xlspm.datasets.sample import small_company
-from xlspm.io.plan_workbook import column_letter, locate, read_workbook
+from xlspm.io.plan_workbook import TablePlace, Workbook, column_letter, read_workbook
+from xlspm.schema.problems import Problem
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def test_workbook_gives_the_same_results_as_the_dataframes(good):
     want = xlspm.calculate(**small_company()).results
     assert res.results["payout_due"].tolist() == want["payout_due"].tolist()
     assert book.tables["transactions"].index[0] == 2  # Excel row numbers
-    assert book.layout["transactions"][1]["amount"] == "C"
+    assert book.layout["transactions"].letters["amount"] == "C"
     assert good.read_bytes() == before  # never modified
 
 
@@ -128,7 +129,7 @@ def test_cell_problems_are_located(tmp_path):
     )
     with pytest.raises(PlanInputError) as info:
         xlspm.calculate(**book.inputs(), strict=True)
-    located = [locate(p, book.layout) for p in info.value.problems]
+    located = [book.describe(p) for p in info.value.problems]
     assert any(
         p.startswith("Payees!F3 holds 'someday'; expected a date") for p in located
     )
@@ -137,16 +138,37 @@ def test_cell_problems_are_located(tmp_path):
     )
 
 
-def test_locate_leaves_other_messages_alone():
-    layout = {"quotas": ("Quotas", {"quota": "D"})}
-    assert (
-        locate("quotas: rows 3, 4 repeat a quota", layout)
-        == "Quotas rows 3, 4 repeat a quota"
+def _book(**layout):
+    return Workbook("p.xlsx", {}, layout)
+
+
+def test_problems_are_placed_from_their_fields():
+    book = _book(quotas=TablePlace("Quotas", {"quota": "D", "payeeid": "A"}))
+    repeat = Problem.at("quotas", "repeat a quota.", rows=[3, 4])
+    assert str(repeat) == "quotas: rows 3, 4 repeat a quota."
+    assert book.describe(repeat) == "Quotas rows 3, 4 repeat a quota."
+    other = Problem.at("plans", "uses rate table 'x'.", rows=[2])
+    assert book.describe(other) == str(other) == "plans: row 2 uses rate table 'x'."
+    cells = Problem.at(
+        "quotas", column="quota", rows=range(3, 10), found=("'x'",), expected="a number"
     )
-    assert (
-        locate("plans: row 2 uses rate table 'x'", layout)
-        == "plans: row 2 uses rate table 'x'"
+    assert book.describe(cells) == (
+        "Quotas!D3, Quotas!D4, Quotas!D5, Quotas!D6, Quotas!D7 and 2 more hold 'x'; "
+        "expected a number."
     )
+    ids = Problem.at(
+        "quotas",
+        "name payees who are not in payees.",
+        column="payee_id",
+        rows=[5],
+        keys=["ZZ"],
+    )
+    assert book.describe(ids) == "Quotas!A5 (ZZ) name payees who are not in payees."
+    clause = Problem.at("quotas", "a clause.", rows=[7], keys=["K"], sep=": ")
+    assert str(clause) == "quotas row 7 (K): a clause."
+    assert book.describe(clause) == "Quotas row 7 (K): a clause."
+    file_level = Problem(where="p.xlsx", text="no such workbook.")
+    assert book.describe(file_level) == str(file_level) == "p.xlsx: no such workbook."
 
 
 def test_the_test_writer_writes_real_dates(good):
@@ -209,12 +231,15 @@ def test_excel_tables_are_read_by_name(tmp_path):
 
     path = write_workbook(tmp_path / "p.xlsx", inputs, edit=add_table)
     book = read_workbook(path)
-    assert book.layout["transactions"][0] == "Data"
+    assert book.layout["transactions"].sheet == "Data"
+    assert book.layout["transactions"].header_row == 2
     assert book.tables["transactions"].index[0] == 3
     res = xlspm.calculate(**book.inputs())
-    assert next(locate(w, book.layout) for w in res.warnings).startswith(
+    assert book.describe(res.warnings[0]).startswith(
         "Data!C5 holds 'n/a'; expected a number."
     )
+    header = Problem.at("transactions", "must be positive.", column="amount")
+    assert book.describe(header) == "Data!C2: must be positive."  # the Table's header
 
 
 def test_percent_formatted_splits(tmp_path):
@@ -248,14 +273,13 @@ def test_transactions_from_a_csv_named_in_settings(tmp_path):
     _expect(path, r"Settings: transactions_file 'missing.csv' not found")
 
 
-def test_locate_table_level_messages():
-    layout = {"quotas": ("Quotas", {"quota": "D"})}
-    assert locate("quotas: missing column(s) quota", layout) == (
-        "Quotas: missing column(s) quota"
-    )
-    assert locate("quotas.quota: must be positive", layout) == (
-        "Quotas!D1: must be positive"
-    )
+def test_table_level_problems():
+    book = _book(quotas=TablePlace("Quotas", {"quota": "D"}))
+    missing = Problem.at("quotas", "missing column(s) quota.")
+    assert book.describe(missing) == "Quotas: missing column(s) quota."
+    header = Problem.at("quotas", "must be positive.", column="quota")
+    assert str(header) == "quotas.quota: must be positive."
+    assert book.describe(header) == "Quotas!D1: must be positive."
 
 
 def test_missing_column_names_the_sheet(tmp_path, capsys):

@@ -33,12 +33,17 @@ class BackendError(XlspmError):
 
 
 class PlanInputError(InputError):
-    """Plan inputs break rules; ``problems`` lists every one found."""
+    """Plan inputs break rules; ``problems`` lists every one found.
 
-    def __init__(self, problems: list[str]):
+    Each problem is a record (:class:`xlspm.schema.problems.Problem`: table,
+    rows, column, what was found and expected) whose ``str()`` is its message;
+    a workbook reader renders the same records as ``Sheet!A1`` places.
+    """
+
+    def __init__(self, problems: list):
         self.problems = list(problems)
-        head = f"{len(problems)} problem(s) in the plan inputs:\n- "
-        super().__init__(head + "\n- ".join(problems))
+        head = f"{len(self.problems)} problem(s) in the plan inputs:\n- "
+        super().__init__(head + "\n- ".join(map(str, self.problems)))
 
 
 class LibreOfficeError(XlspmError):

@@ -22,7 +22,7 @@ __all__ = ["add_commands"]
 def _cmd_validate(args: argparse.Namespace) -> int:
     from ..engine.workbook import calculate_workbook
     from ..errors import PlanInputError
-    from ..io.plan_workbook import locate, read_workbook
+    from ..io.plan_workbook import read_workbook
 
     report = {"workbook": str(args.workbook), "errors": [], "warnings": []}
     book = None
@@ -30,11 +30,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         book = read_workbook(args.workbook)
         res = calculate_workbook(book, strict=args.strict)
         report["notes"] = list(book.notes)
-        report["warnings"] = [locate(w, book.layout) for w in res.warnings]
+        report["warnings"] = [book.describe(w) for w in res.warnings]
         report["rows"] = len(res.results)
     except PlanInputError as exc:
-        layout = book.layout if book is not None else {}
-        report["errors"] = [locate(p, layout) for p in exc.problems]
+        report["errors"] = _described(book, exc.problems)
     report["ok"] = not report["errors"]
     if args.json:
         print_json(report)
@@ -116,7 +115,7 @@ def _close(client) -> None:
 def _cmd_calc(args: argparse.Namespace) -> int:
     from ..engine.workbook import calculate_workbook
     from ..errors import PlanInputError
-    from ..io.plan_workbook import locate, read_workbook
+    from ..io.plan_workbook import read_workbook
     from ..present.results_workbook import summary_table, write_report
 
     book, client = None, None
@@ -135,10 +134,15 @@ def _cmd_calc(args: argparse.Namespace) -> int:
                 res = calculate_workbook(book, strict=args.strict)
         res = _only_periods(res, args.period or listed(book.settings.get("periods")))
         with status(args, f"Writing {args.output}"):
-            write_report(res, args.output, source=args.workbook, force=args.force)
+            write_report(
+                res,
+                args.output,
+                source=args.workbook,
+                force=args.force,
+                describe=book.describe,
+            )
     except PlanInputError as exc:
-        layout = book.layout if book is not None else {}
-        errors = [locate(problem, layout) for problem in exc.problems]
+        errors = _described(book, exc.problems)
         if args.json:
             print_json({"ok": False, "errors": errors})
         for error in errors:
@@ -146,17 +150,22 @@ def _cmd_calc(args: argparse.Namespace) -> int:
         return EXIT_INPUT_ERROR
     finally:
         _close(client)
-    _print_calc(args, book, res, summary_table(res.results), locate)
+    _print_calc(args, book, res, summary_table(res.results))
     return EXIT_OK
 
 
-def _print_calc(args, book, res, summary, locate) -> None:
+def _described(book, problems) -> list[str]:
+    """Problems as messages, placed on the workbook's sheets when it was read."""
+    return [str(p) if book is None else book.describe(p) for p in problems]
+
+
+def _print_calc(args, book, res, summary) -> None:
     if args.json:
         print_json(
             {
                 "output": str(args.output),
                 "summary": summary.to_dict(orient="records"),
-                "warnings": [locate(w, book.layout) for w in res.warnings],
+                "warnings": [book.describe(w) for w in res.warnings],
                 "rejected": len(res.rejected),
                 "timings": res.timings,
             }
@@ -169,7 +178,7 @@ def _print_calc(args, book, res, summary, locate) -> None:
         for note in book.notes:
             print(f"note: {note}")
         for warning in res.warnings:
-            print(f"warning: {locate(warning, book.layout)}")
+            print(f"warning: {book.describe(warning)}")
         print(f"Wrote {args.output}")
 
 

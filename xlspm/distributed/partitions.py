@@ -20,6 +20,7 @@ from ..engine.crediting import credit_arrays, credits_frame
 from ..errors import PlanInputError
 from ..schema.periods import KINDS
 from ..schema.tables import Problems
+from ..schema.values import infer_numbers
 
 __all__ = [
     "PartOutput",
@@ -43,25 +44,6 @@ class PartitionContext:
     strict: bool
     bad_rows: str
     csv_text: bool = False  # columns read as text: infer numbers like pandas
-
-
-def infer_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn text columns whose every filled cell is a number into numbers.
-
-    What ``pandas.read_csv`` infers for a file, done per partition (CSV is
-    read as text so that partitions cannot disagree on types); ``txn_id``
-    stays text, as in the single-machine reader.
-    """
-    out = {}
-    for name in frame.columns:
-        col = frame[name]
-        if str(name).strip().lower() == "txn_id" or col.dtype.kind in "iufbM":
-            continue
-        filled = col.notna()
-        values = pd.to_numeric(col, errors="coerce")
-        if filled.any() and values[filled].notna().all():
-            out[name] = values
-    return frame.assign(**out) if out else frame
 
 
 @dataclass

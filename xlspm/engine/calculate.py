@@ -49,8 +49,9 @@ def _plan_index(book, payees, problems):
     )
     for i in np.flatnonzero(plan_of < 0):
         problems.error(
-            f"payees: {payees.ids[i]!r} is on plan {payees.plan_ids[i]!r}, which is "
-            "not in plans."
+            "payees",
+            f"{payees.ids[i]!r} is on plan {payees.plan_ids[i]!r}, which is not in "
+            "plans.",
         )
     ptr = np.zeros(len(plan_names) + 1, dtype=np.int64)
     ptr[1:] = np.cumsum([len(book.by_plan[p]) for p in plan_names])
@@ -70,8 +71,10 @@ def _filters(book, txns, problems):
             continue
         if comp.filter_column not in txns.frame.columns:
             problems.error(
-                f"plans: row {comp.row} filters on {comp.filter_column!r}, which is "
-                "not a transaction column."
+                "plans",
+                f"filters on {comp.filter_column!r}, which is not a transaction "
+                "column.",
+                rows=[comp.row],
             )
             comp_filter.append(-1)
             continue

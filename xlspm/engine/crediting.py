@@ -24,7 +24,7 @@ from ..kernels.dispatch import get_backend
 from ..kernels.jit import KERNEL_LOCK
 from ..schema.inputs import Payees, Transactions
 from ..schema.rules import CREDIT_TYPES, RuleIndex
-from ..schema.tables import OPEN_END, OPEN_START, Problems, rows_text
+from ..schema.tables import OPEN_END, OPEN_START, Problems
 
 __all__ = ["CreditArrays", "credit_arrays", "credits_frame"]
 
@@ -172,17 +172,23 @@ def _report(txns: Transactions, split_sum, status, problems: Problems):
     bad = np.flatnonzero(status == _k.UNASSIGNED)
     if bad.size:
         problems.warn(
-            f"transactions {rows_text(frame.index[bad], frame['txn_id'].iloc[bad])}: "
+            "transactions",
             "no direct crediting rule matches and the seller is blank or not a payee; "
-            "rejected. Add a rule or a seller."
+            "rejected. Add a rule or a seller.",
+            rows=frame.index[bad],
+            keys=frame["txn_id"].iloc[bad],
+            sep=": ",
         )
     odd = np.flatnonzero(status == _k.SPLIT_MISMATCH)
     if odd.size:
         sums = ", ".join(f"{100 * s:g}%" for s in split_sum[odd[:5]])
         problems.warn(
-            f"transactions {rows_text(frame.index[odd], frame['txn_id'].iloc[odd])}: "
+            "transactions",
             f"direct splits sum to {sums}, not 100%; credited as the rules say. Fix "
-            "the splits, or pass strict=True to stop on this."
+            "the splits, or pass strict=True to stop on this.",
+            rows=frame.index[odd],
+            keys=frame["txn_id"].iloc[odd],
+            sep=": ",
         )
     return pd.DataFrame(
         {
@@ -202,8 +208,10 @@ def credit_arrays(
     if too_big.any():
         idx = np.flatnonzero(too_big)
         problems.error(
-            f"transactions.amount: {rows_text(txns.frame.index[idx])} exceed "
-            f"{MAX_ABS_AMOUNT:,.0f}; amounts that large are not supported."
+            "transactions",
+            f"exceed {MAX_ABS_AMOUNT:,.0f}; amounts that large are not supported.",
+            column="amount",
+            rows=txns.frame.index[idx],
         )
         problems.raise_if_any()
     with KERNEL_LOCK:

@@ -90,9 +90,10 @@ def _quotas(comp, members, pids, quotas, active, problems, people):
             ]
             more = f" and {i.size - 5} more" if i.size > 5 else ""
             problems.error(
-                f"quotas: component {comp.name!r} of plan {comp.plan_id!r} has no "
+                "quotas",
+                f"component {comp.name!r} of plan {comp.plan_id!r} has no "
                 f"positive quota for {', '.join(where)}{more}; add a quota row "
-                "(payee_id, component, period, quota) for each."
+                "(payee_id, component, period, quota) for each.",
             )
     return quota
 

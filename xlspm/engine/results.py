@@ -38,8 +38,9 @@ class Results:
     rejected : pandas.DataFrame
         Input rows not used, with the reason (``table``, ``row``, ``txn_id``,
         ``reason``).
-    warnings : list of str
-        Problems accepted in non-strict mode.
+    warnings : list of Problem
+        Problems accepted in non-strict mode (records; ``str()`` gives the
+        message).
     timings : dict of str to float
         Wall seconds per stage: read, credit, aggregate, pay.
     partitions : object or None
@@ -99,7 +100,7 @@ class Results:
             .where(self.results.notna(), None)
             .to_dict(orient="records"),
             "rejected": self.rejected.to_dict(orient="records"),
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
             "credit_count": self.credit_count,
         }
 

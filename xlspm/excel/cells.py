@@ -19,8 +19,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, XlspmError
+from ..schema.values import EXCEL_ERRORS, norm_key, parse_number
 
-__all__ = ["cell_errors", "column", "out_column", "rate_table", "table", "to_range"]
+__all__ = [
+    "cell_errors",
+    "column",
+    "number",
+    "out_column",
+    "rate_table",
+    "scale",
+    "table",
+    "to_range",
+]
 
 COM_OMITTED = -2147352572
 COM_ERRORS = {
@@ -32,13 +42,11 @@ COM_ERRORS = {
     -2146826265: "#REF!",
     -2146826273: "#VALUE!",
 }
-ERROR_CODES = {*COM_ERRORS.values(), "#GETTING_DATA", "#SPILL!", "#CALC!"}
 GRID_ROWS, GRID_COLS = 1_048_576, 16_384
 # True while the Office.js backend runs a call (set by xlspm.server).
 ON_SERVER: contextvars.ContextVar = contextvars.ContextVar(
     "xlspm_on_server", default=None
 )
-DATE_COLUMNS = {"date", "start_date", "end_date", "valid_from", "valid_to"}
 
 
 def is_blank(value) -> bool:
@@ -52,7 +60,7 @@ def error_text(value) -> str | None:
         return str(value.get("basicType") or value.get("errorType") or "#VALUE!")
     if isinstance(value, int) and not isinstance(value, bool) and value in COM_ERRORS:
         return COM_ERRORS[value]
-    if isinstance(value, str) and value in ERROR_CODES:  # xlwings err_to_str=True
+    if isinstance(value, str) and value in EXCEL_ERRORS:  # xlwings err_to_str=True
         return value
     return None
 
@@ -65,16 +73,12 @@ def _rows(values) -> list[list]:
     return [[values]]
 
 
-def _number(value, where: str) -> float:
-    if isinstance(value, bool):
-        raise InputError(f"{where}: got {value}; expected a number.")
-    if isinstance(value, (int, float, np.number)):
-        return float(value)
-    text = str(value).strip().replace(",", "")
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"{where}: got {value!r}; expected a number.") from None
+def number(value, where: str) -> float:
+    """Read one cell as a number (numeric text too), else raise InputError."""
+    out = parse_number(value)
+    if out is None:
+        raise InputError(f"{where}: got {value!r}; expected a number.")
+    return out
 
 
 def column(values, name: str):
@@ -97,14 +101,14 @@ def column(values, name: str):
     x = np.zeros(len(flat))
     for i, (v, e) in enumerate(zip(flat, errors, strict=True)):
         if e is None and not blank[i]:
-            x[i] = _number(v, f"{name} cell {i + 1}")
+            x[i] = number(v, f"{name} cell {i + 1}")
     return x, blank, errors
 
 
 def rate_table(values, name: str = "rate_table"):
     """Floors and rates from a two-column range (a text header row is skipped)."""
     rows = [r for r in _rows(values) if not all(is_blank(v) for v in r)]
-    if rows and isinstance(rows[0][0], str) and not _numeric_text(rows[0][0]):
+    if rows and all(_is_label(v) for v in rows[0][:2]):  # a header row
         rows = rows[1:]
     if not rows or len(rows[0]) < 2:
         raise InputError(
@@ -118,17 +122,13 @@ def rate_table(values, name: str = "rate_table"):
                     f"{name} row {i}: {'floor' if j == 0 else 'rate'} is "
                     f"{error_text(v) or 'blank'}; fill it in."
                 )
-        floors.append(_number(row[0], f"{name} row {i} floor"))
-        rates.append(_number(row[1], f"{name} row {i} rate"))
+        floors.append(number(row[0], f"{name} row {i} floor"))
+        rates.append(number(row[1], f"{name} row {i} rate"))
     return floors, rates
 
 
-def _numeric_text(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-        return True
-    except ValueError:
-        return False
+def _is_label(value) -> bool:
+    return isinstance(value, str) and parse_number(value) is None
 
 
 def table(values, name: str) -> pd.DataFrame:
@@ -150,20 +150,7 @@ def table(values, name: str) -> pd.DataFrame:
                     f"{error_text(v)}; fix the cell."
                 )
         data.append([None if is_blank(v) else v for v in row])
-    frame = pd.DataFrame(data, columns=header)
-    for column in frame.columns:
-        if str(column).strip().lower().replace(" ", "_") in DATE_COLUMNS:
-            frame[column] = frame[column].map(_serial_date)
-    return frame
-
-
-def _serial_date(value):
-    """Office.js sends dates as Excel serial numbers (1 = 1900-01-01)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if math.isnan(value):
-            return None
-        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(value))).date()
-    return value
+    return pd.DataFrame(data, columns=header)
 
 
 def out_column(values, blank, errors) -> list[list]:
@@ -226,13 +213,6 @@ def cell_errors(func):
     return wrapper
 
 
-def key(value) -> str:
-    """Normalise an id typed in a cell: ``101.0`` becomes ``101``."""
-    from ..schema.tables import norm_key
-
-    return norm_key(value)
-
-
 def credit_table(transactions, assignments, payees) -> pd.DataFrame:
     """Credits of the transactions under the rules (no plan needed).
 
@@ -249,7 +229,7 @@ def credit_table(transactions, assignments, payees) -> pd.DataFrame:
         people = pd.DataFrame(
             {
                 "payee_id": pd.unique(
-                    pd.Series([key(v) for v in ids if key(v)], dtype=object)
+                    pd.Series([norm_key(v) for v in ids if norm_key(v)], dtype=object)
                 )
             }
         )
@@ -269,18 +249,18 @@ def credit_table(transactions, assignments, payees) -> pd.DataFrame:
     return res.credits
 
 
-def scale(values, size: int):
-    """Read a UDF's optional scale: blank -> 1, one number, or one value per x."""
+def scale(values):
+    """Read a UDF's optional scale: blank -> 1, one number, or one value per x.
+
+    Several cells are returned as they are (blank and error cells as NaN):
+    :func:`xlspm.numerics.tiered_payout` checks that there is one number or
+    one finite value per x.
+    """
     if isinstance(values, (list, tuple)):
         flat = [v for row in _rows(values) for v in row]
-        if len(flat) == 1:
-            values = flat[0]
-        else:
+        if len(flat) != 1:
             numbers, blank, errors = column(values, "scale")
-            if len(flat) != size or blank.any() or any(errors):
-                raise InputError(
-                    f"scale: got {len(flat)} cells for {size} values of x "
-                    "(or a blank/error); give one number or one per x."
-                )
-            return numbers
-    return 1.0 if is_blank(values) else _number(values, "scale")
+            missing = blank | np.array([e is not None for e in errors], dtype=bool)
+            return np.where(missing, np.nan, numbers)
+        values = flat[0]
+    return 1.0 if is_blank(values) else number(values, "scale")

@@ -16,6 +16,7 @@ from xlspm.excel import cells as u
 from xlspm.numerics.rounding import excel_round
 from xlspm.numerics.tiers import tier_rate, tiered_payout
 from xlspm.present.explain_text import explain
+from xlspm.schema.values import norm_key
 
 __all__ = [
     "SPM_CALC",
@@ -44,9 +45,13 @@ def SPM_TIER_PAYOUT(x, rate_table, mode="retroactive", scale=None, cap=None, gat
     """Pay each x through the rate table, Excel-exact, rounded to cents."""
     values, blank, errors = u.column(x, "x")
     floors, rates = u.rate_table(rate_table)
-    opts = {k: float(v) for k, v in (("cap", cap), ("gate", gate)) if not u.is_blank(v)}
+    opts = {
+        k: u.number(v, k)
+        for k, v in (("cap", cap), ("gate", gate))
+        if not u.is_blank(v)
+    }
     mode = "retroactive" if u.is_blank(mode) else str(mode).strip().lower()
-    scale = u.scale(scale, len(values))
+    scale = u.scale(scale)
     pay = tiered_payout(
         values, floors, rates, mode=mode, scale=scale, round_to=2, **opts
     )
@@ -145,7 +150,7 @@ def SPM_EXPLAIN(
     """Explain one payout, step by step, as rows of text (spills down)."""
     inputs = _inputs(transactions, payees, assignments, plans, rate_tables, quotas)
     res = calculate(**inputs)
-    text = explain(res, u.key(payee_id), u.key(component), u.key(period))
+    text = explain(res, norm_key(payee_id), norm_key(component), norm_key(period))
     return [[line] for line in text.splitlines()]
 
 

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError, LibreOfficeError
+from .xlsx import check_path
 
 __all__ = ["LibreOfficeError", "find_soffice", "recalculate"]
 
@@ -86,16 +87,13 @@ def recalculate(src, dst, *, overwrite: bool = False, timeout: float = 600.0) ->
     Raises
     ------
     InputError
-        If ``src`` is missing or not an ``.xlsx``, ``dst`` exists (without
+        If ``src`` is missing or not an ``.xlsx`` package, ``dst`` exists (without
         ``overwrite``) or is ``src``.
     LibreOfficeError
         If LibreOffice is missing, times out or writes nothing.
     """
     src, dst = Path(src), Path(dst)
-    if not src.is_file():
-        raise InputError(f"{src}: no such workbook.")
-    if src.suffix.lower() != ".xlsx":
-        raise InputError(f"{src}: expected an .xlsx workbook, got '{src.suffix}'.")
+    check_path(src, suffixes=(".xlsx",), lock=False)  # a copy is converted
     if dst.resolve() == src.resolve():
         raise InputError(f"{dst}: the output must be a new file, not the input.")
     if dst.exists() and not overwrite:

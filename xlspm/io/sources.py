@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BackendError, InputError
-from ..schema.tables import normalize, rows_text
+from ..schema.tables import normalize
 
 __all__ = [
     "id_check",
@@ -210,8 +210,11 @@ def id_check(client, ddf, parts, first_row: int, problems) -> np.ndarray:
     found = client.compute(dups).result().sort_values("row")
     if len(found):
         problems.error(
-            f"transactions.txn_id: {rows_text(found['row'], found['txn_id'])} "
-            "repeat an id; every transaction needs a unique txn_id."
+            "transactions",
+            "repeat an id; every transaction needs a unique txn_id.",
+            column="txn_id",
+            rows=found["row"],
+            keys=found["txn_id"],
         )
     return offsets
 

@@ -20,6 +20,7 @@ __all__ = [
     "as_choice",
     "as_float_array",
     "as_int",
+    "as_number",
     "as_param",
     "require_finite",
     "wrap_like",
@@ -206,6 +207,36 @@ def as_int(value, name: str, low: int, high: int) -> int:
     raise InputError(
         f"{name}: got {_describe(value)}; expected a whole number from {low} to {high}."
     )
+
+
+def as_number(value, name: str, *, low: float | None = None) -> float:
+    """Return ``value`` as a float: a real number, not NaN, at least ``low``.
+
+    Parameters
+    ----------
+    value : int or float
+        The received value (booleans and text are not numbers).
+    name : str
+        Argument name used in messages.
+    low : float, optional
+        Inclusive lower bound.
+
+    Returns
+    -------
+    float
+        The value.
+
+    Raises
+    ------
+    InputError
+        If the value is not a number, is NaN or is below ``low``.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    out = float(value) if ok else float("nan")
+    if out == out and (low is None or out >= low):
+        return out
+    rule = "a number" if low is None else f"a number >= {low:g}"
+    raise InputError(f"{name}: got {_describe(value)}; expected {rule}.")
 
 
 def as_param(value, name: str, size: int) -> tuple[np.ndarray, int]:

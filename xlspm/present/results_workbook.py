@@ -280,16 +280,17 @@ def _credits(res) -> pd.DataFrame:
     )
 
 
-def _issues(res) -> pd.DataFrame:
+def _issues(res, describe=str) -> pd.DataFrame:
     rejected = res.rejected.assign(kind="rejected row")
     rejected["message"] = rejected["reason"]
-    warnings = pd.DataFrame({"kind": "warning", "message": res.warnings})
+    messages = [describe(w) for w in res.warnings]
+    warnings = pd.DataFrame({"kind": "warning", "message": messages}, dtype=object)
     frame = pd.concat([rejected, warnings], ignore_index=True)
     cols = ["kind", "table", "row", "txn_id", "message"]
     return frame.reindex(columns=cols).astype(object).fillna("")
 
 
-def write_report(res, path, *, source=None, force: bool = False) -> Path:
+def write_report(res, path, *, source=None, force: bool = False, describe=str) -> Path:
     """Write the results workbook atomically.
 
     Parameters
@@ -302,6 +303,10 @@ def write_report(res, path, *, source=None, force: bool = False) -> Path:
         The input workbook; the output may never replace it.
     force : bool, default False
         Replace ``path`` if it exists.
+    describe : callable, default str
+        Turns a warning (a :class:`~xlspm.schema.problems.Problem`) into the
+        Issues sheet's message; :meth:`xlspm.io.plan_workbook.Workbook.describe`
+        names the input workbook's cells.
 
     Returns
     -------
@@ -325,7 +330,7 @@ def write_report(res, path, *, source=None, force: bool = False) -> Path:
             _statements(book, res.results, fmt)
             _table(book, "Credits", _credits(res), fmt)
             _table(book, "Trace", _trace_rows(res), fmt)
-            _table(book, "Issues", _issues(res), fmt)
+            _table(book, "Issues", _issues(res, describe), fmt)
             if res.book is not None:
                 _table(book, "Tiers", tiers_table(res), fmt)
         finally:

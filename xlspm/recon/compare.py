@@ -16,9 +16,9 @@ from ..kernels import reconcile_numpy as _np
 from ..kernels.dispatch import get_backend
 from ..kernels.jit import KERNEL_LOCK
 from ..numerics.rounding import CENTS_LIMIT
+from ..schema.values import EXCEL_ERRORS, name_key, norm_keys, parse_numbers
 
 __all__ = [
-    "EXCEL_ERRORS",
     "Alignment",
     "Value",
     "duplicates",
@@ -26,53 +26,26 @@ __all__ = [
     "numbers",
     "payout_column",
     "per_key_rows",
-    "squash",
     "totals",
 ]
 
-EXCEL_ERRORS = frozenset(
-    [
-        "#N/A",
-        "#DIV/0!",
-        "#REF!",
-        "#VALUE!",
-        "#NAME?",
-        "#NUM!",
-        "#NULL!",
-        "#SPILL!",
-        "#CALC!",
-        "#GETTING_DATA",
-        "#FIELD!",
-        "#BLOCKED!",
-        "#UNKNOWN!",
-        "#CONNECT!",
-        "#BUSY!",
-    ]
-)
 RATIO_ROLES = ("attainment", "rate")
-
-
-def squash(name) -> str:
-    """Return a name lower-cased with only letters and digits (for matching)."""
-    return "".join(ch for ch in str(name).lower() if ch.isalnum())
 
 
 def numbers(series: pd.Series, side: str, column: str):
     """Return float values (NaN for blanks and errors) and the error texts.
 
-    The error texts are ``None`` when the column holds no Excel error.
+    Cells are read by :func:`~xlspm.schema.values.parse_numbers`; Excel error
+    texts (``#N/A``) are kept apart. The error texts are ``None`` when the
+    column holds no Excel error.
     """
-    if pd.api.types.is_numeric_dtype(series.dtype):
+    if pd.api.types.is_numeric_dtype(series.dtype) and series.dtype.kind != "b":
         return series.to_numpy(dtype=np.float64, na_value=np.nan), None
+    parsed = parse_numbers(series)
     raw = series.to_numpy(dtype=object)
-    text = np.array([isinstance(v, str) for v in raw], dtype=bool)
     stripped = np.array([v.strip() if isinstance(v, str) else "" for v in raw], object)
     is_error = np.isin(stripped, list(EXCEL_ERRORS))
-    numeric = pd.to_numeric(
-        pd.Series(np.where(text, None, raw), dtype=object), errors="coerce"
-    ).to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = text & (stripped != "") & ~is_error
-    bad |= ~text & np.isnan(numeric) & pd.notna(raw)
+    bad = parsed.bad & ~is_error
     if bad.any():
         rows = series.index[bad][:5].tolist()
         raise InputError(
@@ -80,7 +53,7 @@ def numbers(series: pd.Series, side: str, column: str):
             f"{raw[bad][0]!r}; expected numbers (blank, or an Excel error such as "
             "#N/A). Fix the cells or leave them blank."
         )
-    return numeric, (np.where(is_error, stripped, "") if is_error.any() else None)
+    return parsed.values, (np.where(is_error, stripped, "") if is_error.any() else None)
 
 
 class Alignment:
@@ -151,18 +124,8 @@ def _dense(codes: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _texts(uniques) -> np.ndarray:
-    """Return distinct key values as stripped text (vectorised for strings)."""
-    index = pd.Index(uniques)
-    if pd.api.types.infer_dtype(index, skipna=False) == "string":
-        return index.str.strip().to_numpy(dtype=object)
-    return np.array([_key_text(v) for v in index], dtype=object)
-
-
-def _key_text(value) -> str:
-    """Return a key as text: 1001 (a number cell) and '1001' are one key."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    """Return distinct key values as key text (:func:`norm_keys`)."""
+    return norm_keys(pd.Series(uniques))
 
 
 class Value:
@@ -310,7 +273,7 @@ def engine_extras(engine, align, ekeys, lkeys) -> dict:
         found = [
             lk
             for lk, ek in zip(lkeys, ekeys, strict=True)
-            if any(w in squash(ek) for w in words)
+            if any(w in name_key(ek) for w in words)
         ]
         out[f"{role}_key"] = found[0] if found else None
     return out

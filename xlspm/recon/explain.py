@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..numerics.rounding import snap15, to_cents
+from ..schema.periods import KINDS, parse_label, period_bounds
 from .result import REASONS, STAGES
 
 R = {name: i for i, name in enumerate(REASONS)}
@@ -107,19 +108,12 @@ def _search(gap: int, cents: np.ndarray, triples: bool) -> list[int]:
 
 def label_bounds(label) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """First and last day of a period label (2026-Q1, 2026-03, 2026)."""
-    text = str(label).strip().upper()
-    try:
-        if len(text) == 4:
-            start = pd.Timestamp(f"{text}-01-01")
-            return start, start + pd.offsets.YearEnd(0)
-        year, rest = text.split("-", 1)
-        if rest.startswith("Q"):
-            start = pd.Timestamp(f"{year}-{3 * int(rest[1:]) - 2:02d}-01")
-            return start, start + pd.offsets.QuarterEnd(0)
-        start = pd.Timestamp(f"{year}-{int(rest):02d}-01")
-        return start, start + pd.offsets.MonthEnd(0)
-    except ValueError:
-        return None
+    for kind in KINDS:
+        pid = parse_label(label, kind)
+        if pid is not None:
+            first, last = period_bounds(np.array([pid]), kind)
+            return pd.Timestamp(first[0], unit="D"), pd.Timestamp(last[0], unit="D")
+    return None
 
 
 def _pct(x: float) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ..schema.values import name_key
 from .result import ReconResult
 from .workbooks import EngineSide, load_engine, reconcile_workbooks
 
@@ -122,7 +123,7 @@ _TREND = (
 
 def _label(result: ReconResult, legacy) -> str:
     keys = result.settings["keys"]
-    period = [k for k in keys if "period" in k.lower()]
+    period = [k for k in keys if "period" in name_key(k)]
     if period:
         values = sorted(result.rows[period[0]].astype(str).unique())
         if 0 < len(values) <= 3:

@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..numerics.checks import as_choice, as_number
+from ..schema.values import name_key
 from .compare import (
     Alignment,
     Value,
@@ -42,7 +44,6 @@ from .compare import (
     engine_extras,
     numbers,
     per_key_rows,
-    squash,
     totals,
 )
 from .explain import explain_rows
@@ -80,7 +81,7 @@ def column_roles(names: Sequence[str], roles: Mapping[str, str] | None = None):
     """
     out = {}
     for name in names:
-        key = squash(name)
+        key = name_key(name)
         out[name] = next(
             (role for role, words in _ROLE_WORDS if any(w in key for w in words)),
             "other",
@@ -95,12 +96,7 @@ def column_roles(names: Sequence[str], roles: Mapping[str, str] | None = None):
                 f"roles: {name!r} is not a value column; value columns are "
                 f"{', '.join(map(str, names))}."
             )
-        if role not in (*dict(_ROLE_WORDS), "other"):
-            raise InputError(
-                f"roles: {name!r} has role {role!r}; use one of credited, quota, "
-                "attainment, rate, payout, other."
-            )
-        out[name] = role
+        out[name] = as_choice(role, f"roles[{name!r}]", (*dict(_ROLE_WORDS), "other"))
     return out
 
 
@@ -120,16 +116,6 @@ def _names(arg, what: str) -> list[str]:
     if len(set(names)) != len(names):
         raise InputError(f"{what}: got {names}; a column is listed twice.")
     return names
-
-
-def _tolerance(value, what: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        out = float("nan")
-    if not out >= 0.0:
-        raise InputError(f"{what}: got {value!r}; it must be a number >= 0.")
-    return out
 
 
 def reconcile(
@@ -200,9 +186,9 @@ def reconcile(
     _columns(legacy, "legacy", lkeys + lvals)
     _columns(engine, "engine", ekeys + evals)
     tols = (
-        _tolerance(abs_tol, "abs_tol"),
-        _tolerance(rel_tol, "rel_tol"),
-        _tolerance(ratio_tol, "ratio_tol"),
+        as_number(abs_tol, "abs_tol", low=0.0),
+        as_number(rel_tol, "rel_tol", low=0.0),
+        as_number(ratio_tol, "ratio_tol", low=0.0),
     )
     role_of = column_roles(
         evals, {mapping.get(k, k): r for k, r in (roles or {}).items()}

@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io.results_table import read_results_table
-from .compare import squash
+from ..io.xlsx import Xlsx, open_xlsx
+from ..schema.values import column_name, name_key
 from .reconcile import reconcile
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "reconcile_workbooks",
 ]
 
+ACCEPTED_COLUMNS = ("reason", "accepted_by", "note")
 SYNONYMS = {
     "payee_id": (
         "payee",
@@ -55,22 +57,29 @@ class EngineSide:
 
 
 def _is_plan_workbook(path: Path) -> bool:
-    import python_calamine as pc
-
     try:
-        names = {
-            squash(n) for n in pc.CalamineWorkbook.from_path(str(path)).sheet_names
-        }
-    except Exception:
+        with open_xlsx(path, tables=False) as book:
+            names = {name_key(n) for n in book.sheet_names}
+    except InputError:
         return False
     return {"transactions", "plans"} <= names
 
 
-def _optional_table(path: Path, name: str) -> pd.DataFrame | None:
+def _optional_table(book: Xlsx, name: str) -> pd.DataFrame | None:
     try:
-        return read_results_table(path, sheet=name).frame
+        return read_results_table(book, sheet=name).frame
     except InputError:
         return None
+
+
+def _credits(book: Xlsx) -> pd.DataFrame | None:
+    """Read the Credits sheet and its continuations (Credits 2, Credits 3, ...)."""
+    first = _optional_table(book, "Credits")
+    if first is None:
+        return None
+    more = [f"Credits {i}" for i in range(2, 100)]
+    parts = [_optional_table(book, n) for n in more if book.find_sheet(n)]
+    return pd.concat([first, *[p for p in parts if p is not None]], ignore_index=True)
 
 
 def load_engine(path, *, sheet: str | None = None) -> EngineSide:
@@ -97,13 +106,10 @@ def load_engine(path, *, sheet: str | None = None) -> EngineSide:
         res = calculate_workbook(read_workbook(path))
         note = f"engine: calculated the plan workbook {path.name}."
         return EngineSide(res.results, path, res.credits, tiers_table(res), [note])
-    table = read_results_table(path, sheet=sheet or "Results")
-    credits = _optional_table(path, "Credits")
-    if credits is not None:
-        more = [_optional_table(path, f"Credits {i}") for i in range(2, 100)]
-        parts = [credits, *[m for m in more if m is not None]]
-        credits = pd.concat(parts, ignore_index=True)
-    return EngineSide(table.frame, path, credits, _optional_table(path, "Tiers"))
+    with open_xlsx(path) as book:
+        table = read_results_table(book, sheet=sheet or "Results")
+        tiers = _optional_table(book, "Tiers")
+        return EngineSide(table.frame, path, _credits(book), tiers)
 
 
 def auto_mapping(names, engine_columns, explicit=None) -> dict[str, str]:
@@ -114,15 +120,15 @@ def auto_mapping(names, engine_columns, explicit=None) -> dict[str, str]:
     Payout/Commission -> payout_due, ...).
     """
     explicit = dict(explicit or {})
-    by_squash = {squash(c): c for c in engine_columns}
+    by_key = {name_key(c): c for c in engine_columns}
     out = {}
     for name in names:
         if name in explicit:
             out[name] = explicit[name]
             continue
-        key = squash(name)
-        if key in by_squash:
-            out[name] = by_squash[key]
+        key = name_key(name)
+        if key in by_key:
+            out[name] = by_key[key]
             continue
         for target, words in SYNONYMS.items():
             if key in words and target in engine_columns:
@@ -148,20 +154,19 @@ def read_accepted(path) -> pd.DataFrame:
         frame = frame.astype(object).where(frame.notna(), "")
     else:
         raise InputError(f"--accepted: {path} must be a .csv or .xlsx file.")
-    return frame.rename(columns={c: squash_name(c) for c in frame.columns})
+    return frame.rename(columns={c: _accepted_name(c) for c in frame.columns})
 
 
-def squash_name(name) -> str:
+def _accepted_name(name) -> str:
     """Return the accepted-list spelling of a header (Accepted By -> accepted_by)."""
-    text = str(name).strip()
-    lowered = text.lower().replace(" ", "_")
-    return lowered if lowered in ("reason", "accepted_by", "note") else text
+    spelled = column_name(name)
+    return spelled if spelled in ACCEPTED_COLUMNS else str(name).strip()
 
 
 def _limit_periods(engine: pd.DataFrame, legacy: pd.DataFrame, keys, mapping):
     """Keep the engine rows of the periods that the legacy side has."""
     period = [
-        k for k in keys if "period" in squash(mapping[k]) or "period" in squash(k)
+        k for k in keys if "period" in name_key(mapping[k]) or "period" in name_key(k)
     ]
     if not period:
         return engine, None

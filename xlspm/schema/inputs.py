@@ -6,7 +6,7 @@ labels in messages are the DataFrame index labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -19,14 +19,12 @@ from .tables import (
     column,
     dates,
     key_codes,
-    norm_key,
-    norm_keys,
     normalize,
     numbers,
     require_columns,
-    rows_text,
     span,
 )
+from .values import norm_key, norm_keys
 
 __all__ = ["Company", "Payees", "Transactions", "read_payees", "read_transactions"]
 
@@ -87,8 +85,11 @@ def _edges_from_payees(frame, ids, index, problems) -> list[tuple]:
     unknown = np.flatnonzero((managers != "") & (pos < 0))
     for i in unknown[:5]:
         problems.error(
-            f"payees.manager_id: row {frame.index[i]} ({ids[i]}) names manager "
-            f"{managers[i]!r}, who is not in payees."
+            "payees",
+            f"names manager {managers[i]!r}, who is not in payees.",
+            column="manager_id",
+            rows=[frame.index[i]],
+            keys=[ids[i]],
         )
     rows = np.flatnonzero(pos >= 0)
     return list(
@@ -112,8 +113,9 @@ def _edges_from_hierarchy(hierarchy, index, problems) -> list[tuple]:
         for who in (norm_key(p), norm_key(m)):
             if who not in index:
                 problems.error(
-                    f"hierarchy: row {hier.index[j]} names {who!r}, who is not in "
-                    "payees."
+                    "hierarchy",
+                    f"names {who!r}, who is not in payees.",
+                    rows=[hier.index[j]],
                 )
         if norm_key(p) in index and norm_key(m) in index:
             edges.append((index[norm_key(p)], index[norm_key(m)], start[j], end[j]))
@@ -160,9 +162,10 @@ def _check_cycles(edges, ids, problems) -> None:
             elif state.get(child) == 1:
                 loop = [*path[path.index(child) :], child]
                 problems.error(
-                    "hierarchy: managers form a cycle "
+                    "hierarchy",
+                    "managers form a cycle "
                     + " -> ".join(ids[i] for i in loop)
-                    + "; every chain of managers must end at a top payee."
+                    + "; every chain of managers must end at a top payee.",
                 )
                 state[child] = 2
             elif child not in state:
@@ -189,18 +192,22 @@ def read_payees(payees, hierarchy, problems: Problems) -> Payees:
     index: dict[str, int] = {}
     for i, key in enumerate(ids):
         if not key:
-            problems.error(f"payees.payee_id: row {frame.index[i]} is blank.")
+            problems.error(
+                "payees", "is blank.", column="payee_id", rows=[frame.index[i]]
+            )
         elif key in index:
             problems.error(
-                f"payees.payee_id: {key!r} appears twice (rows "
-                f"{frame.index[index[key]]} and {frame.index[i]}); ids must be unique."
+                "payees",
+                f"hold the same id {key!r}; ids must be unique.",
+                column="payee_id",
+                rows=[frame.index[index[key]], frame.index[i]],
             )
         else:
             index[key] = i
     start, end = span(frame, "payees", "start_date", "end_date", problems)
     for i in np.flatnonzero(end < start):
         problems.error(
-            f"payees: row {frame.index[i]} ({ids[i]}) ends before it starts."
+            "payees", "ends before it starts.", rows=[frame.index[i]], keys=[ids[i]]
         )
     if hierarchy is None:
         edges = _edges_from_payees(frame, ids, index, problems)
@@ -225,9 +232,11 @@ def _duplicate_ids(frame: pd.DataFrame, problems: Problems) -> None:
     dup = pd.Series(codes).duplicated(keep=False).to_numpy()
     idx = np.flatnonzero(dup)
     problems.error(
-        f"transactions.txn_id: "
-        f"{rows_text(frame.index[idx], frame['txn_id'].iloc[idx])} repeat an id; "
-        "every transaction needs a unique txn_id."
+        "transactions",
+        "repeat an id; every transaction needs a unique txn_id.",
+        column="txn_id",
+        rows=frame.index[idx],
+        keys=frame["txn_id"].iloc[idx],
     )
 
 
@@ -247,11 +256,11 @@ def read_transactions(
     quiet = Problems()
     day, bad_day = dates(frame["date"], "transactions", "date", quiet)
     amount, bad_amount = numbers(frame["amount"], "transactions", "amount", quiet)
-    for message in quiet.errors:
+    for problem in quiet.errors:
         if bad_rows == "error":
-            problems.error(message)
+            problems.error(problem)
         else:
-            problems.warn(message + " These rows are rejected.")
+            problems.warn(replace(problem, text="These rows are rejected."))
     keep = ~(bad_day | bad_amount)
     bad = np.flatnonzero(~keep)
     why = np.array(

@@ -80,7 +80,11 @@ def parse_label(label: str, kind: str) -> int | None:
         if kind == "year" and len(text) == 4:
             return int(text)
         year, rest = text.split("-", 1)
-        if kind == "quarter" and rest.startswith("Q") and rest[1:] in "1234":
+        if (
+            kind == "quarter"
+            and rest.startswith("Q")
+            and rest[1:] in ("1", "2", "3", "4")
+        ):
             return int(year) * 4 + int(rest[1:]) - 1
         if kind == "month" and 1 <= int(rest) <= 12:
             return int(year) * 12 + int(rest) - 1

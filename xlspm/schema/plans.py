@@ -22,12 +22,11 @@ from .tables import (
     Problems,
     column,
     key_codes,
-    norm_key,
     normalize,
     numbers,
     require_columns,
-    rows_text,
 )
+from .values import column_name, norm_key
 
 __all__ = ["Component", "PlanBook", "read_plans", "read_quotas", "read_rate_tables"]
 
@@ -77,8 +76,11 @@ def _choice(frame, name, i, allowed, default, problems):
     raw = norm_key(column(frame, name).iloc[i]).lower() or default
     if raw not in allowed:
         problems.error(
-            f"plans.{name}: row {frame.index[i]} holds {raw!r}; expected one of "
-            f"{', '.join(allowed)}."
+            "plans",
+            column=name,
+            rows=[frame.index[i]],
+            found=(repr(raw),),
+            expected=f"one of {', '.join(allowed)}",
         )
         return default  # keep checking the rest with a valid value
     return raw
@@ -99,8 +101,11 @@ def _component(frame, i, nums, problems) -> Component:
     for t in types:
         if t not in CREDIT_TYPES:
             problems.error(
-                f"plans.credit_types: row {frame.index[i]} holds {t!r}; expected a "
-                f"comma-separated list of {', '.join(CREDIT_TYPES)}."
+                "plans",
+                column="credit_types",
+                rows=[frame.index[i]],
+                found=(repr(t),),
+                expected=f"a comma-separated list of {', '.join(CREDIT_TYPES)}",
             )
     values = tuple(
         v.strip()
@@ -113,7 +118,7 @@ def _component(frame, i, nums, problems) -> Component:
         period=_choice(frame, "period", i, KINDS, "quarter", problems),
         cumulative=norm_key(column(frame, "cumulative").iloc[i]).lower() in _TRUE,
         credit_types=types,
-        filter_column=norm_key(column(frame, "filter_column").iloc[i]).lower(),
+        filter_column=column_name(norm_key(column(frame, "filter_column").iloc[i])),
         filter_values=values,
         rate_table=norm_key(frame["rate_table"].iloc[i]),
         mode=_choice(frame, "mode", i, MODES, "retroactive", problems),
@@ -143,8 +148,10 @@ def read_rate_tables(rate_tables, problems: Problems, precision: str) -> dict:
             tables[name] = RateTable.build(floor[rows], rate[rows], precision)
         except TierTableError as exc:
             problems.error(
-                f"rate_tables: table {name!r} (rows "
-                f"{', '.join(str(frame.index[r]) for r in rows)}): {exc}"
+                "rate_tables",
+                f"table {name!r}: {exc}",
+                rows=frame.index[rows],
+                sep=": ",
             )
     return tables
 
@@ -166,8 +173,9 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
         names = [components[j].name for j in by_plan.get(comp.plan_id, [])]
         if comp.name in names:
             problems.error(
-                f"plans: row {comp.row} repeats component {comp.name!r} "
-                f"of plan {comp.plan_id!r}."
+                "plans",
+                f"repeats component {comp.name!r} of plan {comp.plan_id!r}.",
+                rows=[comp.row],
             )
         by_plan.setdefault(comp.plan_id, []).append(k)
         d = _optional_number(*nums["rollup_depth"], k)
@@ -175,8 +183,9 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
         for ref in (comp.rate_table, comp.kicker_table):
             if ref and ref not in tables:
                 problems.error(
-                    f"plans: row {comp.row} uses rate table {ref!r}, which "
-                    "is not in rate_tables."
+                    "plans",
+                    f"uses rate table {ref!r}, which is not in rate_tables.",
+                    rows=[comp.row],
                 )
     for comp in components:
         siblings = {components[j].name for j in by_plan[comp.plan_id]}
@@ -184,9 +193,10 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
             comp.kicker_component not in siblings or comp.kicker_component == comp.name
         ):
             problems.error(
-                f"plans: row {comp.row} takes its kicker from "
-                f"{comp.kicker_component!r}, which is not another "
-                f"component of plan {comp.plan_id!r}."
+                "plans",
+                f"takes its kicker from {comp.kicker_component!r}, which is not "
+                f"another component of plan {comp.plan_id!r}.",
+                rows=[comp.row],
             )
         source = [
             components[j]
@@ -195,18 +205,23 @@ def read_plans(plans, tables: dict, problems: Problems) -> PlanBook:
         ]
         if source and source[0].period != comp.period:
             problems.error(
-                f"plans: row {comp.row} takes its kicker from {source[0].name!r}, "
-                f"paid per {source[0].period}; both must have the same period."
+                "plans",
+                f"takes its kicker from {source[0].name!r}, paid per "
+                f"{source[0].period}; both must have the same period.",
+                rows=[comp.row],
             )
         if source and source[0].kicker_component == comp.name:
             problems.error(
-                f"plans: rows {comp.row} and {source[0].row} take their kickers from "
-                "each other; one of them must not depend on the other."
+                "plans",
+                "take their kickers from each other; one of them must not depend "
+                "on the other.",
+                rows=[comp.row, source[0].row],
             )
         if bool(comp.kicker_component) != bool(comp.kicker_table):
             problems.error(
-                f"plans: row {comp.row} needs both kicker_component and "
-                "kicker_table, or neither."
+                "plans",
+                "needs both kicker_component and kicker_table, or neither.",
+                rows=[comp.row],
             )
     return PlanBook(components, by_plan, depth, tables)
 
@@ -265,8 +280,10 @@ def read_quotas(
     if dup.any():
         rows = frame.index[np.flatnonzero(ok)[dup]]
         problems.error(
-            f"quotas: {rows_text(rows)} repeat a quota for the same payee, "
-            "component and period; keep one row each."
+            "quotas",
+            "repeat a quota for the same payee, component and period; keep one "
+            "row each.",
+            rows=rows,
         )
     return out
 
@@ -279,21 +296,26 @@ def _quota_problems(frame, payee, plan_pos, plans, comp, kind, pid, problems):
     if unknown.size:
         names = [norm_key(v) for v in frame["payee_id"].iloc[unknown[:5]]]
         problems.error(
-            f"quotas: {rows_text(frame.index[unknown], names)} name payees "
-            "who are not in payees."
+            "quotas",
+            "name payees who are not in payees.",
+            rows=frame.index[unknown],
+            keys=names,
         )
     foreign = np.flatnonzero((payee >= 0) & (kind < 0) & (plan_pos >= 0))
     for i in foreign[:5]:
         plan = plans[plan_pos[i]]
         problems.error(
-            f"quotas: row {frame.index[i]} gives a quota for {comp[i]!r}, which is "
-            f"not a component of plan {plan!r}."
+            "quotas",
+            f"gives a quota for {comp[i]!r}, which is not a component of plan "
+            f"{plan!r}.",
+            rows=[frame.index[i]],
         )
     wrong = np.flatnonzero((kind >= 0) & (pid < 0))
     for i in wrong[:5]:
         name = KINDS[kind[i]]
         problems.error(
-            f"quotas: row {frame.index[i]} has period "
-            f"{norm_key(frame['period'].iloc[i])!r}; component {comp[i]!r} "
-            f"is paid per {name} (e.g. {_EXAMPLE[name]})."
+            "quotas",
+            f"has period {norm_key(frame['period'].iloc[i])!r}; component "
+            f"{comp[i]!r} is paid per {name} (e.g. {_EXAMPLE[name]}).",
+            rows=[frame.index[i]],
         )

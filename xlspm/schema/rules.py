@@ -18,13 +18,12 @@ from .inputs import Payees, Transactions
 from .tables import (
     Problems,
     column,
-    norm_keys,
     normalize,
     numbers,
     require_columns,
-    rows_text,
     span,
 )
+from .values import norm_keys
 
 __all__ = ["CREDIT_TYPES", "RuleIndex", "read_rules"]
 
@@ -64,9 +63,10 @@ def _check_overlaps(frame, texts, payee, kind, start, end, problems) -> None:
     rows = keys["row"].to_numpy()
     for b in np.flatnonzero(clash)[:5]:
         problems.error(
-            f"assignments: rows {frame.index[rows[b - 1]]} and {frame.index[rows[b]]} "
+            "assignments",
             "give the same match values to the same payee with overlapping dates; "
-            "end the first rule (valid_to) before the second starts."
+            "end the first rule (valid_to) before the second starts.",
+            rows=[frame.index[rows[b - 1]], frame.index[rows[b]]],
         )
 
 
@@ -140,9 +140,11 @@ def _rule_ids(frame, problems) -> list[str]:
     if dup.any():
         idx = np.flatnonzero(dup)
         problems.error(
-            "assignments.rule_id: "
-            f"{rows_text(frame.index[idx], [ids[i] for i in idx])} reuse a rule id; "
-            "rule ids must be unique (or left blank)."
+            "assignments",
+            "reuse a rule id; rule ids must be unique (or left blank).",
+            column="rule_id",
+            rows=frame.index[idx],
+            keys=[ids[i] for i in idx[:5]],
         )
     return ids
 
@@ -164,8 +166,10 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     for name in match_cols:
         if name not in txns.frame.columns:
             problems.error(
-                f"assignments.{name}: not a transaction column, so rules cannot "
-                f"match on it; transactions have {', '.join(txns.frame.columns)}."
+                "assignments",
+                "not a transaction column, so rules cannot match on it; "
+                f"transactions have {', '.join(txns.frame.columns)}.",
+                column=name,
             )
     problems.raise_if_any()
     n = len(frame)
@@ -175,22 +179,30 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     unknown = np.flatnonzero(payee < 0)
     for i in unknown[:5]:
         problems.error(
-            f"assignments.payee_id: row {frame.index[i]} names {payee_text[i]!r}, "
-            "who is not in payees."
+            "assignments",
+            f"names {payee_text[i]!r}, who is not in payees.",
+            column="payee_id",
+            rows=[frame.index[i]],
         )
     pct, bad = numbers(frame["split_pct"], "assignments", "split_pct", problems)
     for i in np.flatnonzero(~bad & ((pct <= 0) | (pct > 100)))[:5]:
         problems.error(
-            f"assignments.split_pct: row {frame.index[i]} holds {pct[i]:g}; expected "
-            "a percentage above 0 and at most 100 (50 means half the amount)."
+            "assignments",
+            column="split_pct",
+            rows=[frame.index[i]],
+            found=(f"{pct[i]:g}",),
+            expected="a percentage above 0 and at most 100 (50 means half the amount)",
         )
     start, end = span(frame, "assignments", "valid_from", "valid_to", problems)
     kind_text = np.char.lower(norm_keys(column(frame, "credit_type")).astype(str))
     kind_text = np.where(kind_text == "", "direct", kind_text)
     for i in np.flatnonzero(~np.isin(kind_text, ["direct", "overlay"]))[:5]:
         problems.error(
-            f"assignments.credit_type: row {frame.index[i]} holds "
-            f"{str(kind_text[i])!r}; expected direct or overlay (blank means direct)."
+            "assignments",
+            column="credit_type",
+            rows=[frame.index[i]],
+            found=(repr(str(kind_text[i])),),
+            expected="direct or overlay (blank means direct)",
         )
     kind = (kind_text == "overlay").astype(np.int64)
     texts = [norm_keys(frame[c]) for c in match_cols]
@@ -200,8 +212,10 @@ def read_rules(assignments, payees: Payees, txns: Transactions, problems: Proble
     sig_bits = filled @ (1 << np.arange(len(match_cols), dtype=np.int64))
     for i in np.flatnonzero(sig_bits == 0)[:5]:
         problems.error(
-            f"assignments: row {frame.index[i]} has no match value; fill at "
-            f"least one of {', '.join(match_cols) or 'seller, territory, account'}."
+            "assignments",
+            "has no match value; fill at least one of "
+            f"{', '.join(match_cols) or 'seller, territory, account'}.",
+            rows=[frame.index[i]],
         )
     _check_overlaps(frame, texts, payee, kind, start, end, problems)
     problems.raise_if_any()

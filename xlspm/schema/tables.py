@@ -1,68 +1,31 @@
-"""Table helpers shared by the plan inputs: columns, dates, problems.
+"""Table helpers shared by the plan inputs: columns, dates, numbers, key codes.
 
-Every problem names the table, the row label (the DataFrame index: a
-workbook reader sets it to the sheet row) and the column, says what was found
-and what was expected.
+Every problem is a :class:`~xlspm.schema.problems.Problem` naming the table,
+the row labels (the DataFrame index: a workbook reader sets it to the sheet
+row) and the column, what was found and what was expected.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, PlanInputError
+from ..errors import InputError
+from .problems import MAX_LISTED, Problems, rows_text
+from .values import column_name, norm_key, parse_dates, parse_numbers
 
 __all__ = [
     "OPEN_END",
     "OPEN_START",
-    "Problems",
+    "Problems",  # defined in .problems; here for the engine's imports
     "column",
     "normalize",
+    "rows_text",
     "span",
 ]
 
 OPEN_START = np.int64(-(2**62))  # a blank start date: since forever
 OPEN_END = np.int64(2**62)  # a blank end date: open-ended
-MAX_LISTED = 5
-
-
-@dataclass
-class Problems:
-    """Errors and warnings collected while reading inputs.
-
-    ``strict=True`` turns warnings into errors.
-    """
-
-    strict: bool = False
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def error(self, message: str) -> None:
-        """Record an error."""
-        self.errors.append(message)
-
-    def warn(self, message: str) -> None:
-        """Record a warning (an error when strict)."""
-        (self.errors if self.strict else self.warnings).append(message)
-
-    def raise_if_any(self) -> None:
-        """Raise :class:`PlanInputError` when errors were recorded."""
-        if self.errors:
-            raise PlanInputError(self.errors)
-
-
-def rows_text(labels, keys=None) -> str:
-    """Name up to five rows, e.g. ``rows 3, 9 (txn T1, T7) and 2 more``."""
-    labels = list(labels)
-    shown = ", ".join(str(v) for v in labels[:MAX_LISTED])
-    if keys is not None:
-        keys = [str(k) for k in list(keys)[:MAX_LISTED]]
-        shown += f" ({', '.join(keys)})"
-    more = len(labels) - MAX_LISTED
-    word = "row" if len(labels) == 1 else "rows"
-    return f"{word} {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def normalize(frame, table: str) -> pd.DataFrame:
@@ -77,7 +40,7 @@ def normalize(frame, table: str) -> pd.DataFrame:
         raise InputError(
             f"{table}: got {type(frame).__name__}; expected a pandas DataFrame."
         )
-    names = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    names = [column_name(c) for c in frame.columns]
     seen = {}
     for original, name in zip(frame.columns, names, strict=True):
         if name in seen:
@@ -96,33 +59,27 @@ def require_columns(frame: pd.DataFrame, table: str, columns, problems) -> bool:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         problems.error(
-            f"{table}: missing column(s) {', '.join(missing)}; found "
-            f"{', '.join(frame.columns) or 'none'}."
+            table,
+            f"missing column(s) {', '.join(missing)}; found "
+            f"{', '.join(frame.columns) or 'none'}.",
         )
     return not missing
-
-
-def blank(series: pd.Series) -> np.ndarray:
-    """Return a mask of blank cells: missing values or empty/space-only text."""
-    mask = series.isna().to_numpy().copy()
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        text = series.astype(str).str.strip()
-        mask |= (text == "").to_numpy()
-    return mask
 
 
 DATE_EXPECTED = "a date (an Excel date or ISO text such as 2026-03-31)"
 
 
-def _report_bad(series: pd.Series, bad, where: str, expected: str, problems) -> None:
+def _report_bad(series, bad, table: str, column: str, expected: str, problems):
     """Record one error naming the bad cells of a column and what they hold."""
     if not bad.any():
         return
     idx = np.flatnonzero(bad)
-    found = ", ".join(repr(series.iloc[i]) for i in idx[:MAX_LISTED])
-    verb = "holds" if idx.size == 1 else "hold"
     problems.error(
-        f"{where}: {rows_text(series.index[idx])} {verb} {found}; expected {expected}."
+        table,
+        column=column,
+        rows=series.index[idx],
+        found=tuple(repr(series.iloc[i]) for i in idx[:MAX_LISTED]),
+        expected=expected,
     )
 
 
@@ -141,61 +98,30 @@ def span(frame: pd.DataFrame, table: str, first: str, last: str, problems):
 
 
 def dates(series: pd.Series, table: str, column: str, problems, *, fill=None):
-    """Parse a column of dates (real dates or ISO text) to int days.
+    """Parse a column of dates (:func:`~xlspm.schema.values.parse_dates`).
 
     Blank cells get ``fill`` (an int) or, when ``fill`` is None, are reported.
     Unparsable cells are always reported. Returns ``(days, bad_mask)``.
     """
-    empty = blank(series)
-    parsed = pd.to_datetime(series.where(~empty), errors="coerce", format="mixed")
-    bad = parsed.isna().to_numpy() & ~empty
-    days = np.zeros(len(series), dtype=np.int64)
-    ok = ~parsed.isna().to_numpy()
-    days[ok] = parsed[ok].to_numpy().astype("datetime64[D]").astype(np.int64)
+    parsed = parse_dates(series)
+    days, bad = parsed.values, parsed.bad
     if fill is not None:
-        days[empty] = fill
+        days = np.where(parsed.blank, np.int64(fill), days)
     else:
-        bad |= empty
-    _report_bad(series, bad, f"{table}.{column}", DATE_EXPECTED, problems)
+        bad = bad | parsed.blank
+    _report_bad(series, bad, table, column, DATE_EXPECTED, problems)
     return days, bad
 
 
 def numbers(series: pd.Series, table: str, column: str, problems, *, required=True):
-    """Parse a numeric column; report text and (when required) blanks."""
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-    empty = blank(series)
-    bad = np.isnan(values) & ~empty
-    bad |= np.isinf(values)
+    """Parse a numeric column; report text, infinities and (when required) blanks."""
+    parsed = parse_numbers(series)
+    values = parsed.values
+    bad = parsed.bad | np.isinf(values)
     if required:
-        bad |= empty
-    _report_bad(series, bad, f"{table}.{column}", "a number", problems)
+        bad |= parsed.blank
+    _report_bad(series, bad, table, column, "a number", problems)
     return values, bad
-
-
-def norm_key(value) -> str:
-    """Normalise an id or attribute value: trimmed text, ``101.0`` as ``101``."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def norm_keys(series: pd.Series) -> np.ndarray:
-    """Vector form of :func:`norm_key` (object array of str)."""
-    values = series.to_numpy()
-    if values.dtype.kind in "iu":
-        return values.astype(str).astype(object)
-    if values.dtype.kind == "f":
-        whole = np.isfinite(values) & (values == np.round(values))
-        out = values.astype(str).astype(object)
-        out[whole] = values[whole].astype(np.int64).astype(str)
-        out[np.isnan(values)] = ""
-        return out
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        text = pd.Series(values, dtype=object).fillna("").astype(str).str.strip()
-        return text.to_numpy(dtype=object)
-    return np.array([norm_key(v) for v in values], dtype=object)
 
 
 def _dense_codes(values: np.ndarray, labels: bool = True):

@@ -226,3 +226,18 @@ def test_bad_rows_error_mode():
         xlspm.InputError, match=r"bad_rows: got 'skip'; expected one of"
     ):
         xlspm.calculate(**small_company(), bad_rows="skip")
+
+
+def test_a_blank_amount_reads_as_a_blank_not_a_numpy_repr():
+    def change(frame):
+        frame["amount"] = frame["amount"].astype(object)
+        frame.loc[2, "amount"] = float("nan")
+        frame.loc[3, "amount"] = "n/a"
+        return frame
+
+    res = run(transactions=change)
+    assert [str(w) for w in res.warnings] == [
+        "transactions.amount: rows 2, 3 hold a blank, 'n/a'; expected a number. "
+        "These rows are rejected."
+    ]
+    assert list(res.rejected["txn_id"]) == ["T03", "T04"]

@@ -18,10 +18,11 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from ..errors import PlanInputError
 
-__all__ = ["MAX_LISTED", "Problem", "Problems", "rows_text"]
+__all__ = ["MAX_LISTED", "Problem", "Problems", "rows_text", "shown"]
 
 MAX_LISTED = 5  # rows (and values) named in one message
 
@@ -29,6 +30,25 @@ MAX_LISTED = 5  # rows (and values) named in one message
 def _plain(value):
     """Return a numpy scalar as the Python value (hashable, JSON-ready)."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def shown(value) -> str:
+    """Return a cell value as a message shows it: ``'n/a'``, ``12.5``, ``a blank``.
+
+    Blanks (None, NaN, NaT, empty or blank text) read as ``a blank``; numpy
+    scalars as their Python value (``12.5``, not ``np.float64(12.5)``).
+    """
+    value = _plain(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "a blank"
+    try:
+        if value != value:  # NaN, NaT
+            return "a blank"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return repr(value.isoformat())
+    return repr(value)
 
 
 def _head(values) -> list:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .problems import MAX_LISTED, Problems, rows_text
+from .problems import MAX_LISTED, Problems, rows_text, shown
 from .values import column_name, norm_key, parse_dates, parse_numbers
 
 __all__ = [
@@ -78,7 +78,7 @@ def _report_bad(series, bad, table: str, column: str, expected: str, problems):
         table,
         column=column,
         rows=series.index[idx],
-        found=tuple(repr(series.iloc[i]) for i in idx[:MAX_LISTED]),
+        found=tuple(shown(series.iloc[i]) for i in idx[:MAX_LISTED]),
         expected=expected,
     )
 

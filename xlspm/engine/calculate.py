@@ -16,9 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..kernels import aggregate as _agg
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK, thread_count
+from ..kernels.dispatch import kernel, parallel_parts
 from ..numerics.checks import as_choice
 from ..schema.inputs import read_payees, read_transactions
 from ..schema.periods import KINDS, period_ids
@@ -126,30 +124,25 @@ def aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
     sums = np.zeros(int(sizes.sum()), dtype=np.int64)
     counts = np.zeros_like(sums)
     mask = np.array([c.type_mask for c in book.components], dtype=np.int64)
-    kernel, parts = _agg.aggregate, thread_count()
-    if get_backend() != "numba":
-        kernel, parts = getattr(kernel, "py_func", kernel), 1
-    nano = arrays.nano
-    with KERNEL_LOCK:
-        kernel(
-            arrays.txn,
-            arrays.payee,
-            nano,
-            arrays.kind,
-            plan_of,
-            ptr,
-            comps,
-            mask,
-            comp_filter,
-            filters,
-            comp_kind,
-            slots,
-            offset,
-            comp_n,
-            parts,
-            sums,
-            counts,
-        )
+    kernel("aggregate.aggregate")(
+        arrays.txn,
+        arrays.payee,
+        arrays.nano,
+        arrays.kind,
+        plan_of,
+        ptr,
+        comps,
+        mask,
+        comp_filter,
+        filters,
+        comp_kind,
+        slots,
+        offset,
+        comp_n,
+        parallel_parts(),
+        sums,
+        counts,
+    )
     return [
         (
             sums[o : o + s].reshape(len(payees.ids), n),

@@ -18,10 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..kernels import crediting as _k
-from ..kernels import numerics as _num
-from ..kernels import numerics_numpy as _num_np
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK
+from ..kernels.dispatch import kernel
 from ..schema.inputs import Payees, Transactions
 from ..schema.rules import CREDIT_TYPES, RuleIndex
 from ..schema.tables import OPEN_END, OPEN_START, Problems, rows_text
@@ -49,12 +46,9 @@ class CreditArrays:
 
         The exact binary amount rounded to 9 decimals, ties to even.
         """
-        if get_backend() == "numba":
-            out = np.empty(self.amount.size, dtype=np.int64)
-            with KERNEL_LOCK:
-                _num.to_units(self.amount, 9, out)
-            return out
-        return _num_np.to_units(self.amount, 9)
+        out = np.empty(self.amount.size, dtype=np.int64)
+        kernel("numerics.to_units")(self.amount, 9, out)
+        return out
 
     def take(self, mask) -> CreditArrays:
         """Return the credits selected by a boolean mask or index array."""
@@ -66,10 +60,6 @@ class CreditArrays:
             self.kind[mask],
             self.level[mask],
         )
-
-
-def _kernel(fn):
-    return fn if get_backend() == "numba" else getattr(fn, "py_func", fn)
 
 
 def _allocate(size: int) -> list[np.ndarray]:
@@ -121,13 +111,15 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
         rules.kind,
         rules.split,
     )
-    _kernel(_k.count_credits)(*args, txns.day, txns.seller, counts, split_sum, status)
+    kernel("crediting.count_credits")(
+        *args, txns.day, txns.seller, counts, split_sum, status
+    )
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     m = int(ptr[-1])
     max_depth = int(depth.max()) if depth.size else 0
     cols = _allocate(m * (1 + max_depth))
-    _kernel(_k.fill_credits)(
+    kernel("crediting.fill_credits")(
         *args,
         rules.payee,
         txns.day,
@@ -157,13 +149,14 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
             _chain(payees, depth, max_depth),
             int(counts.max()),
         )
+        rollup = kernel("crediting.rollup")
         sizes = np.zeros(n, dtype=np.int64)
-        _kernel(_k.rollup)(*roll, sizes, True, *(c[:0] for c in cols))
+        rollup(*roll, sizes, True, *(c[:0] for c in cols))
         offsets = np.zeros(n, dtype=np.int64)
         np.cumsum(sizes[:-1], out=offsets[1:])
         offsets += m
         total = m + int(sizes.sum())
-        _kernel(_k.rollup)(*roll, offsets, False, *cols)
+        rollup(*roll, offsets, False, *cols)
     return CreditArrays(*(c[:total] for c in cols)), split_sum, status
 
 
@@ -206,8 +199,7 @@ def credit_arrays(
             f"{MAX_ABS_AMOUNT:,.0f}; amounts that large are not supported."
         )
         problems.raise_if_any()
-    with KERNEL_LOCK:
-        arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
+    arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
     rejected = _report(txns, split_sum, status, problems)
     return arrays, rejected
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..kernels.dispatch import kernel, parallel_parts
 from ..numerics.checks import as_choice
+from ..numerics.rounding import DIGITS_RANGE
 from ..schema.inputs import read_payees, read_transactions
 from ..schema.periods import KINDS, period_ids
 from ..schema.plans import read_plans, read_quotas, read_rate_tables
@@ -287,10 +288,22 @@ class Prepared:
     extra: tuple  # transaction columns the components filter on
 
 
+def _check_rounding(book, problems) -> None:
+    """Report rounding digits the rounding kernels cannot take (they never check)."""
+    low, high = DIGITS_RANGE
+    for comp in book.components:
+        if not low <= comp.round_to <= high:
+            problems.error(
+                f"plans.round_to: row {comp.row} holds {comp.round_to}; expected a "
+                f"whole number from {low} to {high} (2 rounds to cents)."
+            )
+
+
 def prepare(payees, plans, rate_tables, quotas, hierarchy, problems, precision):
     """Read rate tables, plans, payees and quotas (errors go to ``problems``)."""
     tables = read_rate_tables(rate_tables, problems, precision)
     book = read_plans(plans, tables, problems)
+    _check_rounding(book, problems)
     people = read_payees(payees, hierarchy, problems)
     plan = _plan_index(book, people, problems)
     quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)

@@ -25,6 +25,7 @@ from ..numerics.rounding import rounded
 from ..numerics.tier_pay import TierOptions, lookup, pay_tiers
 from ..schema.periods import KINDS, period_bounds, period_label, year_of
 from .crediting import NANO
+from .stages import Bucket, PeriodSlots
 
 __all__ = ["pay_components"]
 
@@ -117,27 +118,52 @@ def _check_finite(comp, g: Grid, people, problems) -> None:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Grid:
-    """One component's payees x periods, before paying."""
+    """One component's payees x periods, before paying.
 
-    members: np.ndarray  # payee positions
-    pids: np.ndarray  # period ids
+    Attributes
+    ----------
+    members : numpy.ndarray
+        Payee positions (rows).
+    pids : numpy.ndarray
+        Period ids (columns).
+    years : numpy.ndarray
+        Year of each period.
+    active : numpy.ndarray
+        Payee active in the period.
+    fraction : numpy.ndarray
+        Active days / days in the period.
+    quota : numpy.ndarray
+        Quota as given (NaN when absent).
+    credited : numpy.ndarray
+        Credited in the period.
+    credited_x, quota_x : numpy.ndarray
+        Credited and prorated quota, year to date for cumulative components.
+    x : numpy.ndarray
+        What goes through the table (attainment or the credited amount).
+    count : numpy.ndarray
+        Credits counted.
+    """
+
+    members: np.ndarray
+    pids: np.ndarray
     years: np.ndarray
-    active: np.ndarray  # payee active in the period
-    fraction: np.ndarray  # active days / days in period
-    quota: np.ndarray  # as given (NaN when absent)
-    credited: np.ndarray  # this period
-    credited_x: np.ndarray  # year to date for cumulative components
+    active: np.ndarray
+    fraction: np.ndarray
+    quota: np.ndarray
+    credited: np.ndarray
+    credited_x: np.ndarray
     quota_x: np.ndarray
-    x: np.ndarray  # what goes through the table
-    count: np.ndarray  # credits counted
+    x: np.ndarray
+    count: np.ndarray
 
 
-def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid:
-    firsts, n_slots, _ = slot_info
+def _grid(
+    comp, people, members, bucket: Bucket, slots: PeriodSlots, quota_map, problems
+) -> Grid:
     kind = KINDS.index(comp.period)
-    pids = firsts[kind] + np.arange(n_slots[kind])
+    pids = slots.first[kind] + np.arange(slots.n_periods[kind])
     p_first, p_last = period_bounds(pids, comp.period)
     start = np.maximum(people.start[members][:, None], p_first[None, :])
     end = np.minimum(people.end[members][:, None], p_last[None, :])
@@ -145,8 +171,7 @@ def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid
     fraction = np.where(active, (end - start + 1) / (p_last - p_first + 1), 0.0)
     quota = _quotas(comp, members, pids, quota_map, active, problems, people)
     years = year_of(pids, comp.period)
-    sums, counts = bucket
-    nano = sums[members]
+    nano = bucket.sums[members]
     prorated = np.where(active, quota * fraction, 0.0)
     if comp.cumulative:
         nano_x, quota_x = _ytd(nano, years), _ytd(prorated, years)
@@ -168,7 +193,7 @@ def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid
         credited_x,
         quota_x,
         x,
-        counts[members],
+        bucket.counts[members],
     )
     _check_finite(comp, g, people, problems)
     return g
@@ -256,7 +281,7 @@ def _frame(comp, g: Grid, paid: dict, people) -> pd.DataFrame:
 
 
 def pay_components(
-    book, people, plan_of, buckets, slot_info, quota_map, problems, precision
+    book, people, plan_of, buckets, slots, quota_map, problems, precision
 ) -> pd.DataFrame:
     """Pay every component of every plan; one row per payee x component x period."""
     plan_names = list(book.by_plan)
@@ -265,7 +290,7 @@ def pay_components(
     for k in _order(book):
         comp = book.components[k]
         members = np.flatnonzero(plan_of == plan_names.index(comp.plan_id))
-        g = _grid(comp, people, members, buckets[k], slot_info, quota_map, problems)
+        g = _grid(comp, people, members, buckets[k], slots, quota_map, problems)
         if problems.errors:
             continue
         grids[(comp.plan_id, comp.name)] = g

@@ -16,7 +16,7 @@ import xlspm
 from xlspm.cli.main import main
 from xlspm.datasets.synthetic import synthetic_company
 from xlspm.distributed.engine import calculate_dask
-from xlspm.distributed.partitions import PartOutput, merge_outputs
+from xlspm.distributed.partitions import PartOutput, PeriodBlock, merge_outputs
 from xlspm.io.sources import open_transactions
 
 SMALL = ("payees", "assignments", "plans", "rate_tables", "quotas")
@@ -238,16 +238,16 @@ def test_merging_partitions_is_order_independent():
     for first in (3, 1, 2, 1):
         width = int(rng.integers(1, 4))
         sums = rng.integers(-(10**15), 10**15, (4, width))
-        outs.append(PartOutput(buckets=[(first, sums, np.ones_like(sums))]))
+        outs.append(PartOutput(buckets=[PeriodBlock(first, sums, np.ones_like(sums))]))
     forward, backward = None, None
     for out in outs:
         forward = merge_outputs(forward, out)
     for out in reversed(outs):
         backward = merge_outputs(backward, out)
-    assert forward.buckets[0][0] == backward.buckets[0][0] == 1
-    assert np.array_equal(forward.buckets[0][1], backward.buckets[0][1])
-    total = sum(int(o.buckets[0][1].sum()) for o in outs)
-    assert int(forward.buckets[0][1].sum()) == total
+    assert forward.buckets[0].first == backward.buckets[0].first == 1
+    assert np.array_equal(forward.buckets[0].sums, backward.buckets[0].sums)
+    total = sum(int(o.buckets[0].sums.sum()) for o in outs)
+    assert int(forward.buckets[0].sums.sum()) == total
 
 
 def _cli_book(tmp_path):

@@ -103,6 +103,15 @@ def _set(column, row, value):
             {"assignments": lambda a: a.assign(notes="x", colour="red")},
             r"assignments.colour: not a transaction column",
         ),
+        (
+            {"plans": _set("round_to", 0, 400)},
+            r"plans.round_to: row 0 holds 400; expected a whole number from -300 to",
+        ),
+        (
+            {"quotas": _set("quota", 0, 1e-310)},
+            r"component 'Bookings' of plan 'AE': credited / quota is not a finite "
+            r"number for R1 2026-Q1",
+        ),
     ],
 )
 def test_bad_inputs(changes, match):

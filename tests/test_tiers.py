@@ -12,6 +12,7 @@ from xlspm import (
     tier_rate,
     tiered_payout,
 )
+from xlspm.numerics.tier_pay import TierOptions, lookup, pay_tiers
 from xlspm.numerics.tiers import tier_index
 
 FLOORS = [0.0, 0.5, 0.8, 1.0, 1.2]
@@ -212,6 +213,36 @@ def test_fast_matches_naive(backend, mode, precision, seed):
     assert tier_index(x, floors, precision=precision).tolist() == [
         naive_tier(v, floors, precision) for v in x
     ]
+
+
+@pytest.mark.parametrize("mode", ["retroactive", "marginal", "flat", "linear"])
+@pytest.mark.parametrize("precision", ["excel", "ieee"])
+def test_one_unchecked_call_gives_tier_rate_and_payout(backend, mode, precision):
+    """The engine's call: index, rate and payout from one kernel call, as naive."""
+    x, floors, rates, scale, rng = _random_case(4)
+    table = RateTable.build(floors, rates, precision)
+    terms = {"scale": scale}
+    if mode == "retroactive":
+        terms["base"] = rng.uniform(0, 1e5, x.size)
+    options = TierOptions(mode=mode, **terms)
+    paid = pay_tiers(x, table, options, detail=True)
+    tiers = [naive_tier(v, floors, precision) for v in x]
+    assert paid.tier.tolist() == tiers
+    assert paid.rate.tolist() == [rates[t] if t >= 0 else 0.0 for t in tiers]
+    assert paid.below == sum(t < 0 for t in tiers)
+    naive = naive_payout(
+        list(x),
+        list(floors),
+        list(rates),
+        mode=mode,
+        precision=precision,
+        **{k: list(v) for k, v in terms.items()},
+    )
+    assert paid.payout.tolist() == naive
+    assert pay_tiers(x, table, options).payout.tolist() == naive  # without detail
+    index, rate = lookup(x, table)
+    assert index.tolist() == tiers
+    assert rate.tolist() == paid.rate.tolist()
 
 
 def test_marginal_equals_the_spreadsheet_sumproduct(backend):

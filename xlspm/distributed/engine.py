@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from ..engine.calculate import (
-    Prepared,
     StageClock,
     combine_rejected,
     pay,
@@ -32,6 +31,7 @@ from ..engine.calculate import (
     slot_range,
 )
 from ..engine.results import Results, trace_row
+from ..engine.stages import Bucket, PeriodSlots, Prepared
 from ..errors import BackendError
 from ..io.sources import id_check, open_source, require_dask
 from ..numerics.checks import as_choice
@@ -244,20 +244,20 @@ def _messages(pairs) -> list[str]:
     return seen
 
 
-def _dense(total, prep: Prepared, firsts, counts) -> list:
+def _dense(total, prep: Prepared, slots: PeriodSlots) -> list[Bucket]:
     """Per component, the summed blocks placed on the global periods."""
     n = len(prep.people.ids)
     out = []
     for k, comp in enumerate(prep.book.components):
         j = KINDS.index(comp.period)
-        sums = np.zeros((n, counts[j]), dtype=np.int64)
+        sums = np.zeros((n, slots.n_periods[j]), dtype=np.int64)
         cnts = np.zeros_like(sums)
-        if total.buckets and total.buckets[k][1].shape[1]:
-            first, s, c = total.buckets[k]
-            at = first - firsts[j]
-            sums[:, at : at + s.shape[1]] = s
-            cnts[:, at : at + c.shape[1]] = c
-        out.append((sums, cnts))
+        block = total.buckets[k] if total.buckets else None
+        if block is not None and block.sums.shape[1]:
+            at = block.first - slots.first[j]
+            sums[:, at : at + block.sums.shape[1]] = block.sums
+            cnts[:, at : at + block.counts.shape[1]] = block.counts
+        out.append(Bucket(sums, cnts))
     return out
 
 
@@ -350,9 +350,8 @@ def calculate_dask(
         problems.raise_if_any()
     problems.warnings.extend(_messages(total.warnings))
     with clock("pay"):
-        firsts, counts = slot_range(total.day_min, total.day_max)
-        buckets = _dense(total, prep, firsts, counts)
-        results = pay(prep, buckets, (firsts, counts, None), problems, precision)
+        slots = PeriodSlots(*slot_range(total.day_min, total.day_max))
+        results = pay(prep, _dense(total, prep, slots), slots, problems, precision)
     rejected = combine_rejected(total.rejected_read, total.rejected_credit)
     timings = dict(clock.seconds)
     timings["partitions"] = float(total.parts)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..engine.calculate import aggregate, period_slots, read_credit_inputs
-from ..engine.crediting import credit_arrays, credits_frame
+from ..engine.crediting import CreditArrays, credit_arrays, credits_frame
+from ..engine.stages import CreditInputs
 from ..errors import PlanInputError
 from ..schema.periods import KINDS
 from ..schema.tables import Problems
@@ -25,6 +26,7 @@ from ..schema.values import infer_numbers
 __all__ = [
     "PartOutput",
     "PartitionContext",
+    "PeriodBlock",
     "credit_partition",
     "infer_numbers",
     "merge_outputs",
@@ -46,11 +48,50 @@ class PartitionContext:
     csv_text: bool = False  # columns read as text: infer numbers like pandas
 
 
+@dataclass(frozen=True)
+class PeriodBlock:
+    """One component's credits over a run of periods (a partition's own range).
+
+    Attributes
+    ----------
+    first : int
+        Period id of the first column.
+    sums, counts : numpy.ndarray
+        int64 nano-dollars and credits counted, payees x periods.
+    """
+
+    first: int
+    sums: np.ndarray
+    counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class Credited:
+    """One partition, read and credited.
+
+    Attributes
+    ----------
+    problems : Problems
+        What reading and crediting found.
+    inputs : CreditInputs
+        The partition's transactions, rules and filters.
+    arrays : CreditArrays
+        Its credits.
+    unassigned : pandas.DataFrame
+        Its transactions nobody is credited for.
+    """
+
+    problems: Problems
+    inputs: CreditInputs
+    arrays: CreditArrays
+    unassigned: pd.DataFrame
+
+
 @dataclass
 class PartOutput:
     """One partition's (or several merged partitions') contribution."""
 
-    buckets: list = field(default_factory=list)  # per component (first, sums, counts)
+    buckets: list = field(default_factory=list)  # per component, a PeriodBlock
     day_min: int = NO_DAY[0]
     day_max: int = NO_DAY[1]
     rows: int = 0
@@ -62,19 +103,17 @@ class PartOutput:
     parts: int = 1
 
 
-def _credit(frame: pd.DataFrame, ctx: PartitionContext, first_row: int):
+def _credit(frame: pd.DataFrame, ctx: PartitionContext, first_row: int) -> Credited:
     """Run the engine's reading and crediting on one partition."""
     frame = frame.set_axis(pd.RangeIndex(first_row, first_row + len(frame)))
     if ctx.csv_text:
         frame = infer_numbers(frame)
-    problems = Problems(strict=ctx.strict)
-    txns, rules, comp_filter, filters = read_credit_inputs(
-        frame, ctx.assignments, ctx.prep, problems, ctx.bad_rows
-    )
+    problems, prep = Problems(strict=ctx.strict), ctx.prep
+    inputs = read_credit_inputs(frame, ctx.assignments, prep, problems, ctx.bad_rows)
     arrays, unassigned = credit_arrays(
-        txns, ctx.prep.people, rules, ctx.prep.plan[3], problems
+        inputs.txns, prep.people, inputs.rules, prep.plan.depth, problems
     )
-    return problems, txns, rules, (comp_filter, filters), arrays, unassigned
+    return Credited(problems, inputs, arrays, unassigned)
 
 
 def credit_partition(
@@ -100,42 +139,42 @@ def credit_partition(
     """
     out = PartOutput(rows=len(frame))
     try:
-        problems, txns, _rules, filt, arrays, unassigned = _credit(
-            frame, ctx, first_row
-        )
+        done = _credit(frame, ctx, first_row)
     except PlanInputError as exc:
         out.errors = [(first_row, m) for m in exc.problems]
         return out
-    prep = ctx.prep
-    slot_info = period_slots(txns)
-    sums = aggregate(arrays, prep.book, prep.people, prep.plan, *filt, slot_info)
-    firsts = slot_info[0]
-    kinds = [KINDS.index(c.period) for c in prep.book.components]
-    out.buckets = [(firsts[k], s, n) for k, (s, n) in zip(kinds, sums, strict=True)]
+    txns = done.inputs.txns
+    slots = period_slots(txns)
+    buckets = aggregate(done.arrays, ctx.prep, done.inputs.filters, slots)
+    kinds = [KINDS.index(c.period) for c in ctx.prep.book.components]
+    out.buckets = [
+        PeriodBlock(slots.first[k], b.sums, b.counts)
+        for k, b in zip(kinds, buckets, strict=True)
+    ]
     if txns.day.size:
         out.day_min, out.day_max = int(txns.day.min()), int(txns.day.max())
-    out.credits = int(arrays.txn.size)
-    out.rejected_read, out.rejected_credit = [txns.rejected], [unassigned]
-    out.errors = [(first_row, m) for m in problems.errors]
-    out.warnings = [(first_row, m) for m in problems.warnings]
+    out.credits = int(done.arrays.txn.size)
+    out.rejected_read, out.rejected_credit = [txns.rejected], [done.unassigned]
+    out.errors = [(first_row, m) for m in done.problems.errors]
+    out.warnings = [(first_row, m) for m in done.problems.warnings]
     return out
 
 
-def _add_bucket(a, b):
-    """Add two (first period, sums, counts) blocks over the union of periods."""
-    (fa, sa, _), (fb, sb, _) = a, b
-    if sb.shape[1] == 0:
+def _add_bucket(a: PeriodBlock, b: PeriodBlock) -> PeriodBlock:
+    """Add two blocks over the union of their periods."""
+    if b.sums.shape[1] == 0:
         return a
-    if sa.shape[1] == 0:
+    if a.sums.shape[1] == 0:
         return b
-    first = min(fa, fb)
-    last = max(fa + sa.shape[1], fb + sb.shape[1])
-    sums = np.zeros((sa.shape[0], last - first), dtype=np.int64)
+    first = min(a.first, b.first)
+    last = max(a.first + a.sums.shape[1], b.first + b.sums.shape[1])
+    sums = np.zeros((a.sums.shape[0], last - first), dtype=np.int64)
     counts = np.zeros_like(sums)
-    for f, s, c in (a, b):
-        sums[:, f - first : f - first + s.shape[1]] += s
-        counts[:, f - first : f - first + c.shape[1]] += c
-    return first, sums, counts
+    for block in (a, b):
+        at = block.first - first
+        sums[:, at : at + block.sums.shape[1]] += block.sums
+        counts[:, at : at + block.counts.shape[1]] += block.counts
+    return PeriodBlock(first, sums, counts)
 
 
 def merge_outputs(a: PartOutput | None, b: PartOutput) -> PartOutput:
@@ -175,20 +214,21 @@ def _by_payee(arrays, people, payee_ids):
         yield pid, order[lo:hi]
 
 
-def _frame_of(arrays, idx, txns, ctx, rules) -> pd.DataFrame:
+def _frame_of(arrays, idx, inputs: CreditInputs, ctx) -> pd.DataFrame:
     """Credits at positions ``idx`` with their dataset row (``_row``)."""
     part = arrays.take(idx)
-    frame = credits_frame(part, txns, ctx.prep.people, rules, ctx.prep.extra)
+    txns = inputs.txns
+    frame = credits_frame(part, txns, ctx.prep.people, inputs.rules, ctx.prep.extra)
     frame["_row"] = txns.frame.index.to_numpy()[part.txn]
     return frame
 
 
 def partition_credits_of(frame, ctx, first_row, payee_ids) -> dict:
     """Return the credits of some payees in one partition, by payee id."""
-    _p, txns, rules, _f, arrays, _u = _credit(frame, ctx, first_row)
+    done = _credit(frame, ctx, first_row)
     return {
-        pid: _frame_of(arrays, idx, txns, ctx, rules)
-        for pid, idx in _by_payee(arrays, ctx.prep.people, payee_ids)
+        pid: _frame_of(done.arrays, idx, done.inputs, ctx)
+        for pid, idx in _by_payee(done.arrays, ctx.prep.people, payee_ids)
     }
 
 
@@ -200,14 +240,14 @@ def partition_traces(frame, ctx, first_row, rows, max_credits) -> list:
     """
     from ..engine.results import trace_row
 
-    _p, txns, rules, _f, arrays, _u = _credit(frame, ctx, first_row)
+    done = _credit(frame, ctx, first_row)
     res = types.SimpleNamespace(book=ctx.prep.book)
     out = [None] * len(rows)
     wanted: dict = {}
     for i, row in enumerate(rows):
         wanted.setdefault(row["payee_id"], []).append(i)
-    for pid, idx in _by_payee(arrays, ctx.prep.people, list(wanted)):
-        credits = _frame_of(arrays, idx, txns, ctx, rules)
+    for pid, idx in _by_payee(done.arrays, ctx.prep.people, list(wanted)):
+        credits = _frame_of(done.arrays, idx, done.inputs, ctx)
         for i in wanted[pid]:
             kept = trace_row(res, rows[i], credits)["credits"]
             head = kept if max_credits is None else kept.head(max_credits)

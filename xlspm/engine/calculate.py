@@ -11,15 +11,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..kernels import aggregate as _agg
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK, thread_count
+from ..kernels.dispatch import kernel, parallel_parts
 from ..numerics.checks import as_choice
+from ..numerics.rounding import DIGITS_RANGE
 from ..schema.inputs import read_payees, read_transactions
 from ..schema.periods import KINDS, period_ids
 from ..schema.plans import read_plans, read_quotas, read_rate_tables
@@ -28,6 +26,7 @@ from ..schema.tables import Problems
 from .crediting import credit_arrays, credits_frame
 from .payout import pay_components
 from .results import Results
+from .stages import Bucket, CreditInputs, Filters, PeriodSlots, PlanIndex, Prepared
 
 __all__ = [
     "Prepared",
@@ -41,7 +40,7 @@ __all__ = [
 MONTHS_PER = (1, 3, 12)  # months per period, in KINDS order
 
 
-def _plan_index(book, payees, problems):
+def _plan_index(book, payees, problems) -> PlanIndex:
     plan_names = list(book.by_plan)
     plan_of = np.array(
         [plan_names.index(p) if p in book.by_plan else -1 for p in payees.plan_ids],
@@ -59,10 +58,10 @@ def _plan_index(book, payees, problems):
     depth = np.array(
         [book.rollup_depth.get(p, 0) for p in payees.plan_ids], dtype=np.int64
     )
-    return plan_of, ptr, comps, depth
+    return PlanIndex(plan_of, ptr, comps, depth)
 
 
-def _filters(book, txns, problems):
+def _filters(book, txns, problems) -> Filters:
     """One boolean row per distinct (column, values) filter over transactions."""
     keys, rows, comp_filter = [], [], []
     for comp in book.components:
@@ -87,11 +86,11 @@ def _filters(book, txns, problems):
         comp_filter.append(keys.index(key))
     n = txns.day.size
     filters = np.array(rows) if rows else np.zeros((0, n), dtype=bool)
-    return np.array(comp_filter, dtype=np.int64), filters.reshape(len(rows), n)
+    return Filters(np.array(comp_filter, dtype=np.int64), filters.reshape(len(rows), n))
 
 
-def period_slots(txns):
-    """Period ids per kind: first id, count, and each transaction's slot."""
+def period_slots(txns) -> PeriodSlots:
+    """Return the periods per kind: first id, count, and each transaction's slot."""
     day = txns.day
     span = (int(day.min()), int(day.max())) if day.size else (1, 0)
     firsts, counts = slot_range(*span)
@@ -99,10 +98,10 @@ def period_slots(txns):
     slots = np.empty((len(KINDS), day.size), np.int64)
     for j, per in enumerate(MONTHS_PER):
         np.subtract(months // per, firsts[j], out=slots[j])
-    return firsts, counts, slots
+    return PeriodSlots(firsts, counts, slots)
 
 
-def slot_range(day_min: int, day_max: int):
+def slot_range(day_min: int, day_max: int) -> tuple[tuple, tuple]:
     """Return ``(firsts, counts)`` per period kind for days ``day_min..day_max``.
 
     Period ids grow with the day, so the first and last day's periods bound
@@ -110,53 +109,53 @@ def slot_range(day_min: int, day_max: int):
     by :func:`period_slots` and, on partition day ranges, by the Dask engine.
     """
     if day_min > day_max:
-        return [0] * len(KINDS), [0] * len(KINDS)
+        return (0,) * len(KINDS), (0,) * len(KINDS)
     months = period_ids(np.array([day_min, day_max], dtype=np.int64), "month")
-    firsts = [int(months[0]) // per for per in MONTHS_PER]
-    lasts = [int(months[1]) // per for per in MONTHS_PER]
-    return firsts, [b - a + 1 for a, b in zip(firsts, lasts, strict=True)]
+    firsts = tuple(int(months[0]) // per for per in MONTHS_PER)
+    lasts = tuple(int(months[1]) // per for per in MONTHS_PER)
+    return firsts, tuple(b - a + 1 for a, b in zip(firsts, lasts, strict=True))
 
 
-def aggregate(arrays, book, payees, plan, comp_filter, filters, slot_info):
-    """Sum the credits into exact buckets per payee x component x period."""
-    plan_of, ptr, comps, _ = plan
-    _firsts, n_slots, slots = slot_info
-    comp_kind = np.array([KINDS.index(c.period) for c in book.components], np.int64)
-    comp_n = np.array([n_slots[k] for k in comp_kind], dtype=np.int64)
-    sizes = comp_n * len(payees.ids)
-    offset = np.zeros(len(book.components), dtype=np.int64)
+def aggregate(arrays, prep: Prepared, filters: Filters, slots: PeriodSlots):
+    """Sum the credits into exact buckets per payee x component x period.
+
+    Returns
+    -------
+    list of Bucket
+        One per component, in ``prep.book.components`` order.
+    """
+    comps, n_payees = prep.book.components, len(prep.people.ids)
+    comp_kind = np.array([KINDS.index(c.period) for c in comps], np.int64)
+    comp_n = np.array([slots.n_periods[k] for k in comp_kind], dtype=np.int64)
+    sizes = comp_n * n_payees
+    offset = np.zeros(len(comps), dtype=np.int64)
     offset[1:] = np.cumsum(sizes)[:-1]
     sums = np.zeros(int(sizes.sum()), dtype=np.int64)
     counts = np.zeros_like(sums)
-    mask = np.array([c.type_mask for c in book.components], dtype=np.int64)
-    kernel, parts = _agg.aggregate, thread_count()
-    if get_backend() != "numba":
-        kernel, parts = getattr(kernel, "py_func", kernel), 1
-    nano = arrays.nano
-    with KERNEL_LOCK:
-        kernel(
-            arrays.txn,
-            arrays.payee,
-            nano,
-            arrays.kind,
-            plan_of,
-            ptr,
-            comps,
-            mask,
-            comp_filter,
-            filters,
-            comp_kind,
-            slots,
-            offset,
-            comp_n,
-            parts,
-            sums,
-            counts,
-        )
+    mask = np.array([c.type_mask for c in comps], dtype=np.int64)
+    kernel("aggregate.aggregate")(
+        arrays.txn,
+        arrays.payee,
+        arrays.nano,
+        arrays.kind,
+        prep.plan.plan_of,
+        prep.plan.plan_ptr,
+        prep.plan.plan_comps,
+        mask,
+        filters.comp_filter,
+        filters.rows,
+        comp_kind,
+        slots.txn_slot,
+        offset,
+        comp_n,
+        parallel_parts(),
+        sums,
+        counts,
+    )
     return [
-        (
-            sums[o : o + s].reshape(len(payees.ids), n),
-            counts[o : o + s].reshape(len(payees.ids), n),
+        Bucket(
+            sums[o : o + s].reshape(n_payees, n),
+            counts[o : o + s].reshape(n_payees, n),
         )
         for o, s, n in zip(offset, sizes, comp_n, strict=True)
     ]
@@ -241,23 +240,24 @@ def calculate(
         prep = prepare(
             payees, plans, rate_tables, quotas, hierarchy, problems, precision
         )
-        txns, rules, comp_filter, filters = read_credit_inputs(
-            transactions, assignments, prep, problems, bad_rows
-        )
+        inputs = read_credit_inputs(transactions, assignments, prep, problems, bad_rows)
+    txns = inputs.txns
     with clock("credit"):
         arrays, unassigned = credit_arrays(
-            txns, prep.people, rules, prep.plan[3], problems
+            txns, prep.people, inputs.rules, prep.plan.depth, problems
         )
     with clock("aggregate"):
-        slot_info = period_slots(txns)
-        buckets = aggregate(
-            arrays, prep.book, prep.people, prep.plan, comp_filter, filters, slot_info
-        )
+        slots = period_slots(txns)
+        buckets = aggregate(arrays, prep, inputs.filters, slots)
     with clock("pay"):
-        results = pay(prep, buckets, slot_info, problems, precision)
+        results = pay(prep, buckets, slots, problems, precision)
     rejected = combine_rejected([txns.rejected], [unassigned])
     make = functools.partial(
-        credits_frame, txns=txns, payees=prep.people, rules=rules, extra=prep.extra
+        credits_frame,
+        txns=txns,
+        payees=prep.people,
+        rules=inputs.rules,
+        extra=prep.extra,
     )
     timings = dict(clock.seconds)
     return Results(
@@ -286,21 +286,27 @@ def combine_rejected(read_frames, credit_frames) -> pd.DataFrame:
     return frame.astype({"table": "str", "reason": "str"})
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """The small inputs, read and checked: everything but the transactions."""
+def _check_rounding(book, problems) -> None:
+    """Report rounding digits the rounding kernels cannot take (they never check)."""
+    low, high = DIGITS_RANGE
+    for comp in book.components:
+        if not low <= comp.round_to <= high:
+            problems.error(
+                "plans",
+                column="round_to",
+                rows=[comp.row],
+                found=(repr(comp.round_to),),
+                expected=f"a whole number from {low} to {high} (2 rounds to cents)",
+            )
 
-    book: object
-    people: object
-    plan: tuple
-    quota_map: dict
-    extra: tuple  # transaction columns the components filter on
 
-
-def prepare(payees, plans, rate_tables, quotas, hierarchy, problems, precision):
+def prepare(
+    payees, plans, rate_tables, quotas, hierarchy, problems, precision
+) -> Prepared:
     """Read rate tables, plans, payees and quotas (errors go to ``problems``)."""
     tables = read_rate_tables(rate_tables, problems, precision)
     book = read_plans(plans, tables, problems)
+    _check_rounding(book, problems)
     people = read_payees(payees, hierarchy, problems)
     plan = _plan_index(book, people, problems)
     quota_map = read_quotas(quotas, people.index, book, people.plan_ids, problems)
@@ -310,24 +316,26 @@ def prepare(payees, plans, rate_tables, quotas, hierarchy, problems, precision):
     return Prepared(book, people, plan, quota_map, extra)
 
 
-def read_credit_inputs(transactions, assignments, prep, problems, bad_rows):
+def read_credit_inputs(
+    transactions, assignments, prep, problems, bad_rows
+) -> CreditInputs:
     """Read the transactions and index the crediting rules against them."""
     txns = read_transactions(transactions, prep.people, problems, bad_rows)
     problems.raise_if_any()
     rules = read_rules(assignments, prep.people, txns, problems)
-    comp_filter, filters = _filters(prep.book, txns, problems)
+    filters = _filters(prep.book, txns, problems)
     problems.raise_if_any()
-    return txns, rules, comp_filter, filters
+    return CreditInputs(txns, rules, filters)
 
 
-def pay(prep, buckets, slot_info, problems, precision) -> pd.DataFrame:
+def pay(prep, buckets, slots: PeriodSlots, problems, precision) -> pd.DataFrame:
     """Pay every component from the aggregated credits (raise on any error)."""
     results = pay_components(
         prep.book,
         prep.people,
-        prep.plan[0],
+        prep.plan.plan_of,
         buckets,
-        slot_info,
+        slots,
         prep.quota_map,
         problems,
         precision,

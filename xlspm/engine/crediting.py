@@ -12,36 +12,47 @@ overlay credit, never counts twice for the same manager).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from ..kernels import crediting as _k
-from ..kernels import numerics as _num
-from ..kernels import numerics_numpy as _num_np
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK
+from ..kernels.dispatch import kernel
 from ..schema.inputs import Payees, Transactions
 from ..schema.rules import CREDIT_TYPES, RuleIndex
 from ..schema.tables import OPEN_END, OPEN_START, Problems
 
-__all__ = ["CreditArrays", "credit_arrays", "credits_frame"]
+__all__ = ["CreditArrays", "RollupInputs", "credit_arrays", "credits_frame"]
 
 NANO = 1e9
 MAX_ABS_AMOUNT = 9e9  # nano-dollar sums must fit in int64
 
 
-@dataclass
+@dataclass(frozen=True)
 class CreditArrays:
-    """Credits as parallel arrays (one entry per credit)."""
+    """Credits as parallel arrays (one entry per credit).
+
+    Attributes
+    ----------
+    txn, payee : numpy.ndarray
+        Transaction and payee position of each credit.
+    amount : numpy.ndarray
+        Credited amount.
+    rule : numpy.ndarray
+        Rule position; -1 the default (seller) credit, -2 a roll-up.
+    kind : numpy.ndarray
+        Index into ``CREDIT_TYPES``.
+    level : numpy.ndarray
+        0 for direct and overlay credits, the hierarchy level for roll-ups.
+    """
 
     txn: np.ndarray
     payee: np.ndarray
     amount: np.ndarray
-    rule: np.ndarray  # rule position, -1 default (seller), -2 roll-up
-    kind: np.ndarray  # index into CREDIT_TYPES
-    level: np.ndarray  # 0 for direct/overlay, hierarchy level for roll-ups
+    rule: np.ndarray
+    kind: np.ndarray
+    level: np.ndarray
 
     @property
     def nano(self) -> np.ndarray:
@@ -49,12 +60,9 @@ class CreditArrays:
 
         The exact binary amount rounded to 9 decimals, ties to even.
         """
-        if get_backend() == "numba":
-            out = np.empty(self.amount.size, dtype=np.int64)
-            with KERNEL_LOCK:
-                _num.to_units(self.amount, 9, out)
-            return out
-        return _num_np.to_units(self.amount, 9)
+        out = np.empty(self.amount.size, dtype=np.int64)
+        kernel("numerics.to_units")(self.amount, 9, out)
+        return out
 
     def take(self, mask) -> CreditArrays:
         """Return the credits selected by a boolean mask or index array."""
@@ -67,21 +75,69 @@ class CreditArrays:
             self.level[mask],
         )
 
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """Return the columns in the kernels' order (txn ... level)."""
+        return (self.txn, self.payee, self.amount, self.rule, self.kind, self.level)
 
-def _kernel(fn):
-    return fn if get_backend() == "numba" else getattr(fn, "py_func", fn)
 
-
-def _allocate(size: int) -> list[np.ndarray]:
+def _allocate(size: int) -> CreditArrays:
     """Credit columns; untouched capacity costs address space, not memory."""
-    return [
+    return CreditArrays(
         np.empty(size, np.int32),
         np.empty(size, np.int32),
         np.empty(size),
         np.empty(size, np.int32),
         np.empty(size, np.int8),
         np.zeros(size, np.int8),
-    ]
+    )
+
+
+@dataclass(frozen=True)
+class RollupInputs:
+    """What the roll-up kernel reads, in the kernel's argument order.
+
+    Attributes
+    ----------
+    b_ptr : numpy.ndarray
+        Transaction ``t``'s base credits are ``b_ptr[t]:b_ptr[t + 1]``.
+    b_payee, b_amount : numpy.ndarray
+        Payee position and amount of each base credit.
+    day, amount : numpy.ndarray
+        Each transaction's day number and amount.
+    m_ptr, m_idx, m_from, m_to : numpy.ndarray
+        Effective-dated reporting lines per payee (CSR layout).
+    depth : numpy.ndarray
+        Roll-up depth of each payee's plan.
+    p_start, p_end : numpy.ndarray
+        Each payee's first and last active day.
+    max_depth : int
+        Deepest roll-up of any plan.
+    chain : numpy.ndarray
+        Ancestor table for a static hierarchy (see :func:`_chain`), or an
+        empty table when reporting lines are dated.
+    max_base : int
+        Most base credits of any one transaction (sizes the kernel buffers).
+    """
+
+    b_ptr: np.ndarray
+    b_payee: np.ndarray
+    b_amount: np.ndarray
+    day: np.ndarray
+    amount: np.ndarray
+    m_ptr: np.ndarray
+    m_idx: np.ndarray
+    m_from: np.ndarray
+    m_to: np.ndarray
+    depth: np.ndarray
+    p_start: np.ndarray
+    p_end: np.ndarray
+    max_depth: int
+    chain: np.ndarray
+    max_base: int
+
+    def args(self) -> tuple:
+        """Return the fields as the kernel's leading positional arguments."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
 
 def _chain(payees: Payees, depth: np.ndarray, max_depth: int) -> np.ndarray:
@@ -121,13 +177,16 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
         rules.kind,
         rules.split,
     )
-    _kernel(_k.count_credits)(*args, txns.day, txns.seller, counts, split_sum, status)
+    kernel("crediting.count_credits")(
+        *args, txns.day, txns.seller, counts, split_sum, status
+    )
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     m = int(ptr[-1])
     max_depth = int(depth.max()) if depth.size else 0
     cols = _allocate(m * (1 + max_depth))
-    _kernel(_k.fill_credits)(
+    base = cols.take(slice(0, m))
+    kernel("crediting.fill_credits")(
         *args,
         rules.payee,
         txns.day,
@@ -135,15 +194,14 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
         txns.seller,
         ptr,
         status,
-        *(c[:m] for c in cols[:5]),
+        *base.columns()[:5],  # every column but the level (0 for base credits)
     )
     total = m
     if max_depth and n:
-        b_payee, b_amount = cols[1][:m], cols[2][:m]
-        roll = (
+        roll = RollupInputs(
             ptr,
-            b_payee,
-            b_amount,
+            base.payee,
+            base.amount,
             txns.day,
             txns.amount,
             payees.mgr_ptr,
@@ -157,14 +215,15 @@ def _credit_all(txns: Transactions, payees: Payees, rules: RuleIndex, depth):
             _chain(payees, depth, max_depth),
             int(counts.max()),
         )
+        rollup = kernel("crediting.rollup")
         sizes = np.zeros(n, dtype=np.int64)
-        _kernel(_k.rollup)(*roll, sizes, True, *(c[:0] for c in cols))
+        rollup(*roll.args(), sizes, True, *cols.take(slice(0, 0)).columns())
         offsets = np.zeros(n, dtype=np.int64)
         np.cumsum(sizes[:-1], out=offsets[1:])
         offsets += m
         total = m + int(sizes.sum())
-        _kernel(_k.rollup)(*roll, offsets, False, *cols)
-    return CreditArrays(*(c[:total] for c in cols)), split_sum, status
+        rollup(*roll.args(), offsets, False, *cols.columns())
+    return cols.take(slice(0, total)), split_sum, status
 
 
 def _report(txns: Transactions, split_sum, status, problems: Problems):
@@ -214,8 +273,7 @@ def credit_arrays(
             rows=txns.frame.index[idx],
         )
         problems.raise_if_any()
-    with KERNEL_LOCK:
-        arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
+    arrays, split_sum, status = _credit_all(txns, payees, rules, depth)
     rejected = _report(txns, split_sum, status, problems)
     return arrays, rejected
 

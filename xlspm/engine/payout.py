@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..numerics.rounding import round_half_away
-from ..numerics.tiers import tier_index, tier_rate, tiered_payout
+from ..numerics.rate_table import threshold
+from ..numerics.rounding import rounded
+from ..numerics.tier_pay import TierOptions, lookup, pay_tiers
 from ..schema.periods import KINDS, period_bounds, period_label, year_of
 from .crediting import NANO
+from .stages import Bucket, PeriodSlots
 
 __all__ = ["pay_components"]
 
@@ -83,42 +85,87 @@ def _quotas(comp, members, pids, quotas, active, problems, people):
     if comp.basis == "attainment":
         missing = active & ~(quota > 0)
         if missing.any():
-            i, j = np.nonzero(missing)
-            where = [
-                f"{people.ids[members[x]]} {period_label(pids[y], comp.period)}"
-                for x, y in zip(i[:5], j[:5], strict=True)
-            ]
-            more = f" and {i.size - 5} more" if i.size > 5 else ""
             problems.error(
                 "quotas",
                 f"component {comp.name!r} of plan {comp.plan_id!r} has no "
-                f"positive quota for {', '.join(where)}{more}; add a quota row "
-                "(payee_id, component, period, quota) for each.",
+                f"positive quota for {_cells(comp, members, pids, missing, people)}; "
+                "add a quota row (payee_id, component, period, quota) for each.",
             )
     return quota
 
 
-@dataclass
+def _cells(comp, members, pids, mask, people) -> str:
+    """Name up to five payee x period cells of a component, e.g. ``P1 2026-Q1``."""
+    i, j = np.nonzero(mask)
+    where = [
+        f"{people.ids[members[x]]} {period_label(pids[y], comp.period)}"
+        for x, y in zip(i[:5], j[:5], strict=True)
+    ]
+    more = f" and {i.size - 5} more" if i.size > 5 else ""
+    return ", ".join(where) + more
+
+
+def _check_finite(comp, g: Grid, people, problems) -> None:
+    """Report cells whose attainment or year-to-date quota overflows a double."""
+    bad = ~np.isfinite(g.x)
+    if comp.basis == "attainment":
+        bad |= ~np.isfinite(g.quota_x)
+    if bad.any():
+        problems.error(
+            "quotas",
+            f"component {comp.name!r} of plan {comp.plan_id!r}: credited / "
+            "quota is not a finite number for "
+            f"{_cells(comp, g.members, g.pids, bad, people)}; the quotas are too "
+            "close to 0 or too large. Check the quota rows.",
+        )
+
+
+@dataclass(frozen=True)
 class Grid:
-    """One component's payees x periods, before paying."""
+    """One component's payees x periods, before paying.
 
-    members: np.ndarray  # payee positions
-    pids: np.ndarray  # period ids
+    Attributes
+    ----------
+    members : numpy.ndarray
+        Payee positions (rows).
+    pids : numpy.ndarray
+        Period ids (columns).
+    years : numpy.ndarray
+        Year of each period.
+    active : numpy.ndarray
+        Payee active in the period.
+    fraction : numpy.ndarray
+        Active days / days in the period.
+    quota : numpy.ndarray
+        Quota as given (NaN when absent).
+    credited : numpy.ndarray
+        Credited in the period.
+    credited_x, quota_x : numpy.ndarray
+        Credited and prorated quota, year to date for cumulative components.
+    x : numpy.ndarray
+        What goes through the table (attainment or the credited amount).
+    count : numpy.ndarray
+        Credits counted.
+    """
+
+    members: np.ndarray
+    pids: np.ndarray
     years: np.ndarray
-    active: np.ndarray  # payee active in the period
-    fraction: np.ndarray  # active days / days in period
-    quota: np.ndarray  # as given (NaN when absent)
-    credited: np.ndarray  # this period
-    credited_x: np.ndarray  # year to date for cumulative components
+    active: np.ndarray
+    fraction: np.ndarray
+    quota: np.ndarray
+    credited: np.ndarray
+    credited_x: np.ndarray
     quota_x: np.ndarray
-    x: np.ndarray  # what goes through the table
-    count: np.ndarray  # credits counted
+    x: np.ndarray
+    count: np.ndarray
 
 
-def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid:
-    firsts, n_slots, _ = slot_info
+def _grid(
+    comp, people, members, bucket: Bucket, slots: PeriodSlots, quota_map, problems
+) -> Grid:
     kind = KINDS.index(comp.period)
-    pids = firsts[kind] + np.arange(n_slots[kind])
+    pids = slots.first[kind] + np.arange(slots.n_periods[kind])
     p_first, p_last = period_bounds(pids, comp.period)
     start = np.maximum(people.start[members][:, None], p_first[None, :])
     end = np.minimum(people.end[members][:, None], p_last[None, :])
@@ -126,8 +173,7 @@ def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid
     fraction = np.where(active, (end - start + 1) / (p_last - p_first + 1), 0.0)
     quota = _quotas(comp, members, pids, quota_map, active, problems, people)
     years = year_of(pids, comp.period)
-    sums, counts = bucket
-    nano = sums[members]
+    nano = bucket.sums[members]
     prorated = np.where(active, quota * fraction, 0.0)
     if comp.cumulative:
         nano_x, quota_x = _ytd(nano, years), _ytd(prorated, years)
@@ -136,9 +182,9 @@ def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid
     credited_x = nano_x / NANO
     x = credited_x
     if comp.basis == "attainment":
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             x = np.where(active & (quota_x > 0), credited_x / quota_x, 0.0)
-    return Grid(
+    g = Grid(
         members,
         pids,
         years,
@@ -149,57 +195,62 @@ def _grid(comp, people, members, bucket, slot_info, quota_map, problems) -> Grid
         credited_x,
         quota_x,
         x,
-        counts[members],
+        bucket.counts[members],
     )
+    _check_finite(comp, g, people, problems)
+    return g
+
+
+_ONE = np.ones(1)
+
+
+def _options(comp, g: Grid) -> TierOptions:
+    """Return the component's tier mode and what the table's value applies to."""
+    if comp.mode == "retroactive":
+        return TierOptions(mode=comp.mode, base=g.credited_x.ravel())
+    if comp.mode == "marginal":
+        scale = g.quota_x.ravel() if comp.basis == "attainment" else _ONE
+        return TierOptions(mode=comp.mode, scale=scale)
+    return TierOptions(mode=comp.mode, scale=np.array([comp.target]))
 
 
 def _pay(comp, g: Grid, book, kicker_x, precision) -> dict:
-    table = book.tables[comp.rate_table]
-    x = np.where(g.active, g.x, 0.0)
-    kwargs = {"mode": comp.mode, "precision": precision}
-    if comp.mode == "retroactive":
-        kwargs["base"] = g.credited_x.ravel()
-    elif comp.mode == "marginal":
-        kwargs["scale"] = (
-            g.quota_x if comp.basis == "attainment" else 1.0 + 0 * x
-        ).ravel()
-    else:
-        kwargs["scale"] = comp.target
-    flat = x.ravel()
-    raw = tiered_payout(flat, table.floors, table.rates, **kwargs)
+    """Pay one component's grid: tier engine, gate, kicker, cap, ROUND, netting."""
+    shape = g.x.shape
+    flat = np.where(g.active, g.x, 0.0).ravel()
+    tiers = pay_tiers(
+        flat, book.tables[comp.rate_table], _options(comp, g), detail=True
+    )
     gated = np.zeros(flat.size, dtype=bool)
     if comp.gate is not None:
-        gated = tier_index(flat, [comp.gate], precision=precision) < 0
-    after_gate = np.where(gated, 0.0, raw)
+        gated = ~(flat >= threshold(comp.gate, precision))  # as a one-floor table
+    after_gate = np.where(gated, 0.0, tiers.payout)
     multiplier = np.ones(flat.size)
     if comp.kicker_table:
-        kt = book.tables[comp.kicker_table]
-        multiplier = tier_rate(
-            kicker_x.ravel(), kt.floors, kt.rates, precision=precision
-        )
+        _, multiplier = lookup(kicker_x.ravel(), book.tables[comp.kicker_table])
     paid = after_gate * multiplier
     capped = np.zeros(flat.size, dtype=bool)
     if comp.cap is not None:
         capped = paid > comp.cap
         paid = np.minimum(paid, comp.cap)
-    earned = round_half_away(paid, comp.round_to, precision=precision).reshape(x.shape)
+    earned = rounded(paid, comp.round_to, precision).reshape(shape)
     before = (
         _paid_before(earned, g.active, g.years) if comp.cumulative else 0.0 * earned
     )
-    due = round_half_away(earned - before, comp.round_to, precision=precision)
-    shape = x.shape
-    tier = tier_index(flat, table.floors, precision=precision)
-    rate = np.where(tier < 0, 0.0, table.rates[np.maximum(tier, 0)])  # = tier_rate
+    due = rounded((earned - before).ravel(), comp.round_to, precision)
+    per_cell = {
+        "tier": tiers.tier,
+        "rate": tiers.rate,
+        "raw_payout": tiers.payout,
+        "gated": gated,
+        "multiplier": multiplier,
+        "capped": capped,
+    }
     return {
-        "tier": tier.reshape(shape),
-        "rate": rate.reshape(shape),
-        "raw_payout": raw.reshape(shape),
-        "gated": gated.reshape(shape),
-        "multiplier": multiplier.reshape(shape),
-        "capped": capped.reshape(shape),
+        **{name: values.reshape(shape) for name, values in per_cell.items()},
         "earned": earned,
         "previously_paid": before,
-        "payout_due": due,
+        "payout_due": due.reshape(shape),
     }
 
 
@@ -232,25 +283,24 @@ def _frame(comp, g: Grid, paid: dict, people) -> pd.DataFrame:
 
 
 def pay_components(
-    book, people, plan_of, buckets, slot_info, quota_map, problems, precision
+    book, people, plan_of, buckets, slots, quota_map, problems, precision
 ) -> pd.DataFrame:
     """Pay every component of every plan; one row per payee x component x period."""
     plan_names = list(book.by_plan)
-    attain: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    grids: dict[tuple[str, str], Grid] = {}
     frames = {}
     for k in _order(book):
         comp = book.components[k]
         members = np.flatnonzero(plan_of == plan_names.index(comp.plan_id))
-        g = _grid(comp, people, members, buckets[k], slot_info, quota_map, problems)
+        g = _grid(comp, people, members, buckets[k], slots, quota_map, problems)
         if problems.errors:
             continue
-        attain[(comp.plan_id, comp.name)] = (g.pids, g.x)
+        grids[(comp.plan_id, comp.name)] = g
         kicker_x = None
         if comp.kicker_table:
-            src_pids, src_x = attain[(comp.plan_id, comp.kicker_component)]
-            kicker_x = src_x[
-                :, np.searchsorted(src_pids, g.pids).clip(0, src_pids.size - 1)
-            ]
+            src = grids[(comp.plan_id, comp.kicker_component)]
+            at = np.searchsorted(src.pids, g.pids).clip(0, src.pids.size - 1)
+            kicker_x = src.x[:, at]
         frames[k] = _frame(comp, g, _pay(comp, g, book, kicker_x, precision), people)
     if problems.errors:
         return pd.DataFrame()

@@ -1,6 +1,8 @@
 """Private compute kernels.
 
-Modules here hold the fast paths (``@njit`` loops, see :mod:`._compile`) and
-their pure-NumPy twins (``*_numpy`` modules). They never validate: the public
-modules in :mod:`xlspm` validate, convert to contiguous arrays and call them.
+Modules here hold the fast paths (``@njit`` loops under the one compile
+policy of :mod:`.jit`) and their pure-NumPy twins (``*_numpy`` modules, same
+arguments). They never validate: the public modules validate, convert to
+contiguous arrays and call them through :func:`.dispatch.kernel`, the one
+place that chooses the backend.
 """

@@ -2,6 +2,12 @@
 
 Same algorithms, same operation order, vectorised: the cheap path runs on
 every element and only near-ties take the exact double-double path.
+
+The vector kernels (``snap15``, ``round_excel``, ``round_ieee``,
+``count_nonfinite``, ``to_units``, ``to_cents``) take the same arguments as
+their numba twins and fill the same ``out`` arrays. The per-element helpers
+(``two_prod`` ... ``round_ieee_one``, ``excel_less``) keep the numba names and
+work element-wise on arrays, returning their results.
 """
 
 from __future__ import annotations
@@ -80,7 +86,7 @@ def from_sig(m, e):
     return out
 
 
-def snap15(x):
+def snap15_one(x):
     """Values rounded to 15 significant digits (outside the domain: unchanged)."""
     out = x.copy()
     ax = np.abs(x)
@@ -116,7 +122,7 @@ def round_excel_slow(x, digits):
     return out
 
 
-def round_excel(x, digits):
+def round_excel_one(x, digits):
     """Excel ROUND(x, digits), element-wise."""
     out = x.copy()
     ok = np.isfinite(x) & (x != 0.0)
@@ -136,7 +142,7 @@ def round_excel(x, digits):
     return out
 
 
-def round_ieee(x, digits):
+def round_ieee_one(x, digits):
     """Half away from zero on the exact binary values, element-wise."""
     out = x.copy()
     ax = np.abs(x)
@@ -158,23 +164,40 @@ def excel_less(a, b):
     res = a < b
     near = np.abs(a - b) <= NEAR_TIE * np.maximum(np.abs(a), np.abs(b))
     if near.any():
-        res[near] = snap15(a[near]) < snap15(b[near])
+        res[near] = snap15_one(a[near]) < snap15_one(b[near])
     return res
 
 
-def to_units(x, digits):
+def snap15(x, out):
+    """Vector kernel: :func:`snap15_one` of every ``x`` into ``out``."""
+    out[:] = snap15_one(x)
+
+
+def round_excel(x, digits, out):
+    """Vector kernel: :func:`round_excel_one` of every ``x`` into ``out``."""
+    out[:] = round_excel_one(x, digits)
+
+
+def round_ieee(x, digits, out):
+    """Vector kernel: :func:`round_ieee_one` of every ``x`` into ``out``."""
+    out[:] = round_ieee_one(x, digits)
+
+
+def count_nonfinite(x):
+    """Count NaN and infinite values."""
+    return int(x.size - np.isfinite(x).sum())
+
+
+def to_units(x, digits, out):
     """Nearest integers to the exact ``x * 10**digits`` (ties to even), as int64."""
     scale = P10_HI[digits + P10_OFFSET]
     p, err = two_prod(x, scale)
     small = np.abs(p) < 4503599627370496.0
-    out = np.empty(x.shape, dtype=np.int64)
     out[small] = scaled_nearest(x[small], np.full(int(small.sum()), digits))
     big = ~small
     out[big] = p[big].astype(np.int64) + np.rint(err[big]).astype(np.int64)
-    return out
 
 
-def to_cents(x):
+def to_cents(x, out):
     """Excel ``ROUND(x, 2)`` as an exact int64 count of cents (finite ``x``)."""
-    rounded = round_excel(x, 2)
-    return scaled_nearest(rounded, np.full(x.shape, 2)).astype(np.int64)
+    out[:] = scaled_nearest(round_excel_one(x, 2), np.full(x.shape, 2))

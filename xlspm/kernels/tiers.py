@@ -1,6 +1,6 @@
 """Tier-engine kernels (numba).
 
-Tables arrive validated and pre-computed by :mod:`xlspm.tiers`:
+Tables arrive validated and pre-computed by :mod:`xlspm.numerics.rate_table`:
 
 * ``thr``: the tier thresholds. In ``excel`` precision ``thr[i]`` is the
   smallest double whose 15-digit value reaches ``floors[i]``, so one IEEE
@@ -11,6 +11,10 @@ Tables arrive validated and pre-computed by :mod:`xlspm.tiers`:
 
 Scalars are passed as 1-element arrays with a step of 0 (``a[i * step]``),
 so one compiled kernel serves scalars and per-element arrays.
+
+The NumPy twins in :mod:`xlspm.kernels.tiers_numpy` take the same arguments.
+Above the kernels, options travel as :class:`xlspm.numerics.tier_pay.TierOptions`;
+only the kernel call packs them into the ``flags`` bits below.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ MARGINAL = 1
 FLAT = 2
 LINEAR = 3
 
+HAS_BASE = 1  # flags bits of tier_payout
+HAS_GATE = 2
+HAS_CAP = 4
+DO_ROUND = 8
+EXCEL = 16
+DETAIL = 32  # also write each element's tier and rate
 
 SMALL_TABLE = 32  # up to this many tiers a branchless count beats bisection
 
@@ -77,21 +87,29 @@ def tier_payout(
     flags,
     digits,
     out,
+    tier_out,
+    rate_out,
 ):
-    """Tiered payout of every ``x``; returns how many are below the table.
+    """Pay every ``x`` into ``out``; return how many are below the table.
 
-    ``flags`` bits: 1 base given, 2 gate given, 4 cap given, 8 round,
-    16 excel precision.
+    ``flags`` holds the bits ``HAS_BASE``, ``HAS_GATE``, ``HAS_CAP``,
+    ``DO_ROUND``, ``EXCEL`` and ``DETAIL``; with ``DETAIL`` each element's tier
+    index (-1 below the table) and rate (0 below it) go to ``tier_out`` and
+    ``rate_out``, which may be empty otherwise.
     """
-    has_base = flags & 1 != 0
-    has_gate = flags & 2 != 0
-    has_cap = flags & 4 != 0
-    do_round = flags & 8 != 0
-    excel = flags & 16 != 0
+    has_base = flags & HAS_BASE != 0
+    has_gate = flags & HAS_GATE != 0
+    has_cap = flags & HAS_CAP != 0
+    do_round = flags & DO_ROUND != 0
+    excel = flags & EXCEL != 0
+    detail = flags & DETAIL != 0
     n_below = 0
     for i in prange(x.size):
         v = x[i]
         t = find_tier(v, thr)
+        if detail:
+            tier_out[i] = t
+            rate_out[i] = rates[t] if t >= 0 else 0.0
         if t < 0:
             n_below += 1
             out[i] = 0.0

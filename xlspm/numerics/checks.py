@@ -11,9 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from ..kernels import numerics as _nb
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK
+from ..kernels.dispatch import kernel
 
 __all__ = [
     "ArrayArg",
@@ -108,10 +106,9 @@ def _reject_non_numbers(arr: np.ndarray, name: str) -> None:
 
 
 def _count_nonfinite(values: np.ndarray) -> int:
-    if values.size < 10_000 or get_backend() != "numba":
+    if values.size < 10_000:  # below this a kernel call costs more than it saves
         return int(values.size - np.isfinite(values).sum())
-    with KERNEL_LOCK:
-        return int(_nb.count_nonfinite(values))
+    return int(kernel("numerics.count_nonfinite")(values))
 
 
 def require_finite(values: np.ndarray, name: str) -> np.ndarray:

@@ -26,10 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels import numerics as _nb
-from ..kernels import numerics_numpy as _np
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK
+from ..kernels.dispatch import kernel
 from .checks import as_choice, as_float_array, as_int, wrap_like
 
 __all__ = [
@@ -37,6 +34,7 @@ __all__ = [
     "excel_round",
     "ieee_round",
     "round_half_away",
+    "rounded",
     "snap15",
     "to_cents",
 ]
@@ -45,13 +43,10 @@ PRECISIONS = ("excel", "ieee")
 DIGITS_RANGE = (-300, 300)
 
 
-def _apply(kernel_nb, kernel_np, values: np.ndarray, *args) -> np.ndarray:
-    if get_backend() == "numba":
-        out = np.empty_like(values)
-        with KERNEL_LOCK:
-            kernel_nb(values, *args, out)
-        return out
-    return kernel_np(values, *args)
+def _apply(name: str, values: np.ndarray, *args) -> np.ndarray:
+    out = np.empty_like(values)
+    kernel(name)(values, *args, out)
+    return out
 
 
 def snap15(x):
@@ -75,7 +70,7 @@ def snap15(x):
     0.3
     """
     arg = as_float_array(x, "x")
-    return wrap_like(_apply(_nb.snap15, _np.snap15, arg.values), arg)
+    return wrap_like(_apply("numerics.snap15", arg.values), arg)
 
 
 def excel_round(x, digits=0):
@@ -112,7 +107,7 @@ def excel_round(x, digits=0):
     """
     arg = as_float_array(x, "x")
     d = as_int(digits, "digits", *DIGITS_RANGE)
-    return wrap_like(_apply(_nb.round_excel, _np.round_excel, arg.values, d), arg)
+    return wrap_like(_apply("numerics.round_excel", arg.values, d), arg)
 
 
 def ieee_round(x, digits=0):
@@ -137,7 +132,7 @@ def ieee_round(x, digits=0):
     """
     arg = as_float_array(x, "x")
     d = as_int(digits, "digits", *DIGITS_RANGE)
-    return wrap_like(_apply(_nb.round_ieee, _np.round_ieee, arg.values, d), arg)
+    return wrap_like(_apply("numerics.round_ieee", arg.values, d), arg)
 
 
 def round_half_away(x, digits=0, *, precision="excel"):
@@ -160,6 +155,27 @@ def round_half_away(x, digits=0, *, precision="excel"):
     if as_choice(precision, "precision", PRECISIONS) == "excel":
         return excel_round(x, digits)
     return ieee_round(x, digits)
+
+
+def rounded(values: np.ndarray, digits: int, precision: str) -> np.ndarray:
+    """Round with the rule of ``precision``; the unchecked call for internal code.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        C-contiguous float64 vector.
+    digits : int
+        Decimal places, within ``DIGITS_RANGE`` (not checked).
+    precision : {"excel", "ieee"}
+        Excel's ROUND, or half away from zero on the exact binary value.
+
+    Returns
+    -------
+    numpy.ndarray
+        The rounded values, a new array.
+    """
+    name = "numerics.round_excel" if precision == "excel" else "numerics.round_ieee"
+    return _apply(name, values, digits)
 
 
 CENTS_LIMIT = 9e13  # |x| above this has no exact cents in a double's 53 bits
@@ -201,9 +217,6 @@ def to_cents(x) -> np.ndarray:
             f"x: got {values.ravel()[i]!r} at position {i}; amounts must be finite "
             f"and at most {CENTS_LIMIT:g} in size to convert to cents."
         )
-    if get_backend() == "numba":
-        out = np.empty(values.shape, dtype=np.int64)
-        with KERNEL_LOCK:
-            _nb.to_cents(values.ravel(), out.ravel())
-        return out
-    return _np.to_cents(values.ravel()).reshape(values.shape)
+    out = np.empty(values.shape, dtype=np.int64)
+    kernel("numerics.to_cents")(values.ravel(), out.ravel())
+    return out

@@ -28,17 +28,9 @@ Gate, cap and rounding are applied in that order after the mode's payout.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
 import numpy as np
 
-from ..errors import InputError, TierTableError
-from ..kernels import numerics_numpy as _num_np
-from ..kernels import tiers as _nb
-from ..kernels import tiers_numpy as _np
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK
+from ..errors import InputError
 from .checks import (
     as_choice,
     as_float_array,
@@ -47,154 +39,12 @@ from .checks import (
     require_finite,
     wrap_like,
 )
-from .rounding import PRECISIONS
+from .rate_table import RateTable, _table_vector
+from .tier_pay import MODES, TierOptions, lookup, pay_tiers
 
 __all__ = ["BELOW", "MODES", "RateTable", "tier_index", "tier_rate", "tiered_payout"]
 
-MODES = ("retroactive", "marginal", "flat", "linear")
 BELOW = ("zero", "error")
-_MODE_CODES = {"retroactive": _nb.RETROACTIVE, "marginal": _nb.MARGINAL}
-_MODE_CODES.update(flat=_nb.FLAT, linear=_nb.LINEAR)
-
-
-def _table_vector(values, name: str) -> np.ndarray:
-    try:
-        arr = as_float_array(values, name)
-    except InputError as exc:
-        raise TierTableError(str(exc)) from None
-    if len(arr.shape) > 1:
-        raise TierTableError(
-            f"{name}: got an array of shape {arr.shape}; expected one column of "
-            "numbers. Pass floors and rates as separate 1-D sequences."
-        )
-    vec = arr.values
-    bad = ~np.isfinite(vec)
-    if bad.any():
-        pos = int(np.argmax(bad))
-        raise TierTableError(
-            f"{name}[{pos}]: got {float(vec[pos])!r}; every {name[:-1]} must be a "
-            "finite number. Fill the blank cell or delete the row."
-        )
-    return vec
-
-
-def _check_increasing(floors: np.ndarray, seen: np.ndarray, how: str) -> None:
-    steps = np.diff(seen)
-    bad = steps <= 0
-    if bad.any():
-        i = int(np.argmax(bad)) + 1
-        kind = "duplicates" if steps[i - 1] == 0 else "is below"
-        raise TierTableError(
-            f"floors[{i}] = {float(floors[i])!r} {kind} floors[{i - 1}] = "
-            f"{float(floors[i - 1])!r}{how}; floors must be strictly increasing. Sort "
-            "the table by floor and remove duplicate rows."
-        )
-
-
-def _excel_thresholds(seen: np.ndarray) -> np.ndarray:
-    """Smallest doubles whose 15-digit values reach the (snapped) floors ``seen``.
-
-    Starts at the decimal midpoint below each floor (where Excel's rounding
-    flips) and steps by single ulps until the boundary is exact.
-    """
-    thr = seen.copy()
-    nz = seen != 0.0  # the threshold of 0 is 0
-    f = seen[nz]
-    m, e = _num_np.sig15(f)
-    power = m == 1e14  # below 10**k the 15-digit grid is ten times finer
-    y = _num_np.from_sig(
-        np.where(power, 1e15 - 0.5, m - 0.5), np.where(power, e - 1, e)
-    )
-    while (low := _num_np.snap15(y) < f).any():
-        y[low] = np.nextafter(y[low], np.inf)
-    while True:
-        prev = np.nextafter(y, -np.inf)
-        high = _num_np.snap15(prev) >= f
-        if not high.any():
-            break
-        y[high] = prev[high]
-    thr[nz] = y
-    return thr
-
-
-@dataclass(frozen=True)
-class RateTable:
-    """A validated rate table, prepared for one precision.
-
-    Attributes
-    ----------
-    floors, rates : numpy.ndarray
-        The table as given (read-only float64 vectors).
-    precision : {"excel", "ieee"}
-        Comparison rule the thresholds were prepared for.
-    thresholds : numpy.ndarray
-        ``x >= thresholds[i]`` is exactly "x reaches tier i" under
-        ``precision`` (for ``excel``: the 15-digit value reaches the floor).
-    cumulative : numpy.ndarray
-        Marginal payout of all complete bands below each tier.
-    """
-
-    floors: np.ndarray
-    rates: np.ndarray
-    precision: str
-    thresholds: np.ndarray
-    cumulative: np.ndarray
-
-    @classmethod
-    def build(cls, floors, rates, precision: str = "excel") -> RateTable:
-        """Validate ``floors``/``rates`` and prepare them.
-
-        Parameters
-        ----------
-        floors, rates : array-like
-            Inclusive lower bounds (strictly increasing) and their rates.
-        precision : {"excel", "ieee"}, default "excel"
-            Comparison rule.
-
-        Returns
-        -------
-        RateTable
-            The prepared table.
-
-        Raises
-        ------
-        TierTableError
-            Empty, mismatched, non-finite, unsorted or duplicate floors.
-        """
-        precision = as_choice(precision, "precision", PRECISIONS)
-        f = _table_vector(floors, "floors")
-        r = _table_vector(rates, "rates")
-        if f.size == 0:
-            raise TierTableError(
-                "floors: the rate table is empty; give at least one tier "
-                "(a floor and its rate)."
-            )
-        if f.size != r.size:
-            raise TierTableError(
-                f"floors has {f.size} values but rates has {r.size}; each floor "
-                "needs exactly one rate (rates[i] applies from floors[i] up to "
-                "floors[i+1])."
-            )
-        return _prepared(f.tobytes(), r.tobytes(), precision)
-
-
-@functools.lru_cache(maxsize=512)
-def _prepared(floor_bytes: bytes, rate_bytes: bytes, precision: str) -> RateTable:
-    """Check order and compute thresholds once per distinct table."""
-    f = np.frombuffer(floor_bytes, dtype=np.float64).copy()
-    r = np.frombuffer(rate_bytes, dtype=np.float64).copy()
-    _check_increasing(f, f, "")
-    thr = f.copy()
-    if precision == "excel":
-        seen = _num_np.snap15(f)
-        _check_increasing(f, seen, " at 15 significant digits (as Excel compares)")
-        thr = _excel_thresholds(seen)
-    cum = np.zeros(f.size)
-    for i in range(1, f.size):
-        cum[i] = cum[i - 1] + r[i - 1] * (f[i] - f[i - 1])
-    for arr in (f, r, thr, cum):
-        arr.setflags(write=False)
-    return RateTable(f, r, precision, thr, cum)
 
 
 def _x_values(x):
@@ -203,17 +53,8 @@ def _x_values(x):
     return arg
 
 
-def _index(values: np.ndarray, table: RateTable) -> np.ndarray:
-    if get_backend() == "numba":
-        out = np.empty(values.size, dtype=np.int64)
-        with KERNEL_LOCK:
-            _nb.tier_index(values, table.thresholds, out)
-        return out
-    return _np.tier_index(values, table.thresholds)
-
-
 def _raise_below(values: np.ndarray, table: RateTable) -> None:
-    below = _index(values, table) < 0
+    below = lookup(values, table)[0] < 0
     pos, count = int(np.argmax(below)), int(below.sum())
     raise InputError(
         f"x[{pos}] = {float(values[pos])!r} is below the first floor "
@@ -248,7 +89,7 @@ def tier_index(x, floors, *, precision="excel"):
     f = _table_vector(floors, "floors")
     table = RateTable.build(f, np.zeros(f.size), precision)
     arg = _x_values(x)
-    out = _index(arg.values, table)
+    out = lookup(arg.values, table)[0]
     return int(out[0]) if arg.shape == () else out.reshape(arg.shape)
 
 
@@ -274,11 +115,10 @@ def tier_rate(x, floors, rates, *, precision="excel", below="zero"):
     below = as_choice(below, "below", BELOW)
     table = RateTable.build(floors, rates, precision)
     arg = _x_values(x)
-    idx = _index(arg.values, table)
+    idx, rates = lookup(arg.values, table)
     if below == "error" and (idx < 0).any():
         _raise_below(arg.values, table)
-    out = np.where(idx < 0, 0.0, table.rates[np.maximum(idx, 0)])
-    return wrap_like(out, arg)
+    return wrap_like(rates, arg)
 
 
 def tiered_payout(
@@ -360,53 +200,12 @@ def tiered_payout(
             "base is given and x * scale * rate otherwise. Pass one of them."
         )
     digits = None if round_to is None else as_int(round_to, "round_to", -15, 15)
-    params = {
-        key: (None, 0) if val is None else as_param(val, key, n)
+    terms = {
+        key: None if val is None else as_param(val, key, n)[0]
         for key, val in (("scale", scale), ("base", base), ("gate", gate), ("cap", cap))
     }
-    pay, n_below = _payout(arg.values, table, mode, params, digits)
-    if below == "error" and n_below:
+    options = TierOptions(mode=mode, round_to=digits, **terms)
+    paid = pay_tiers(arg.values, table, options)
+    if below == "error" and paid.below:
         _raise_below(arg.values, table)
-    return wrap_like(pay, arg)
-
-
-def _payout(values, table: RateTable, mode: str, params: dict, digits):
-    code = _MODE_CODES[mode]
-    excel = table.precision == "excel"
-    if get_backend() == "numpy":
-        arrays = {k: v[0] for k, v in params.items()}
-        return _np.tier_payout(
-            values,
-            table.thresholds,
-            table.floors,
-            table.rates,
-            table.cumulative,
-            code,
-            arrays["scale"],
-            arrays["base"],
-            arrays["gate"],
-            arrays["cap"],
-            excel,
-            digits,
-        )
-    flags = 8 * (digits is not None) + 16 * excel
-    args = []
-    for bit, key in ((0, "scale"), (1, "base"), (2, "gate"), (4, "cap")):
-        arr, step = params[key]
-        flags += bit * (arr is not None)
-        args += [np.zeros(1) if arr is None else arr, step]
-    out = np.empty_like(values)
-    with KERNEL_LOCK:
-        n_below = _nb.tier_payout(
-            values,
-            table.thresholds,
-            table.floors,
-            table.rates,
-            table.cumulative,
-            code,
-            *args,
-            flags,
-            0 if digits is None else digits,
-            out,
-        )
-    return out, int(n_below)
+    return wrap_like(paid.payout, arg)

@@ -11,10 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..kernels import reconcile as _nb
-from ..kernels import reconcile_numpy as _np
-from ..kernels.dispatch import get_backend
-from ..kernels.jit import KERNEL_LOCK
+from ..kernels.dispatch import kernel
 from ..numerics.rounding import CENTS_LIMIT
 from ..schema.values import EXCEL_ERRORS, name_key, norm_keys, parse_numbers
 
@@ -186,24 +183,16 @@ def _check_money(values, index, side: str, column: str) -> None:
 
 def _group_sum(group, n, values) -> np.ndarray:
     """Return per-key sums of the values' exact cents (blanks add 0)."""
-    if get_backend() == "numba":
-        out = np.zeros(n, dtype=np.int64)
-        with KERNEL_LOCK:
-            _nb.sum_cents(np.ascontiguousarray(values), group, out)
-        return out
-    return _np.sum_cents(values, group, n)
+    out = np.zeros(n, dtype=np.int64)
+    kernel("reconcile.sum_cents")(np.ascontiguousarray(values), group, out)
+    return out
 
 
 def _group_first(group, n, values) -> np.ndarray:
     """Return the first row's value per key (NaN for keys without rows)."""
-    if get_backend() == "numba":
-        out = np.full(n, np.nan)
-        with KERNEL_LOCK:
-            _nb.first_value(
-                np.ascontiguousarray(values), group, out, np.zeros(n, dtype=bool)
-            )
-        return out
-    return _np.first_value(values, group, n)
+    out, seen = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    kernel("reconcile.first_value")(np.ascontiguousarray(values), group, out, seen)
+    return out
 
 
 def _group_text(group, n, text):

@@ -77,8 +77,8 @@ class Results:
         if self.partitions is not None:
             raise InputError(
                 f"credits: this Dask run made {self.credit_count:,} credits, which "
-                "stay in the partitions; use credits_of(payee_id) or "
-                "explain(payee_id, component, period) for one payee."
+                "stay in the partitions; use res.credits_of(payee_id) or "
+                "xlspm.explain(res, payee_id, component, period) for one payee."
             )
         return self.make_credits(self.credit_arrays)
 

@@ -46,9 +46,9 @@ import time
 from pathlib import Path
 
 from _common import machine, peak_mb
-from xlspm.reconcile import reconcile
 
 import xlspm
+from xlspm import reconcile
 from xlspm.cli.main import main as xlspm_main
 from xlspm.datasets.demo_workbook import build_demo_workbook
 from xlspm.datasets.legacy_workbooks import build_legacy_workbooks, legacy_data
